@@ -1,0 +1,187 @@
+"""Read YAML text into node trees that still know their line numbers.
+
+PyYAML's ordinary loaders lose positions, silently keep the last of two
+duplicate keys, turn `no` into False and expand aliases (an alias bomb can
+eat all memory). We compose nodes instead of constructing Python objects,
+refuse anchors and aliases as soon as they appear, and leave each scalar's
+interpretation to the schema, which knows what type a field should hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import DataError, InvalidData
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""20 MB: about 50 times a 10,000-record register, small enough to read safely."""
+
+
+class _RefusedAnchor(yaml.YAMLError):
+    def __init__(self, mark: yaml.Mark, kind: str) -> None:
+        super().__init__(kind)
+        self.mark = mark
+        self.kind = kind
+
+
+class _StrictComposer(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors (&name) and aliases (*name) on sight."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _RefusedAnchor(event.start_mark, "alias")
+        if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor:
+            raise _RefusedAnchor(event.start_mark, "anchor")
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a named file."""
+
+    file: str
+    line: int
+    column: int
+
+    @classmethod
+    def of(cls, file: str, node: Node) -> Position:
+        return cls(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def error(self, message: str, record: str | None = None, field: str | None = None) -> DataError:
+        return DataError(self.file, self.line, self.column, record, field, message)
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a UTF-8 file, refusing one too large to be a real register."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InvalidData([DataError(display, 1, 1, None, None, "file not found")]) from None
+    if size > MAX_FILE_BYTES:
+        message = (
+            f"file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB "
+            "(far more than 10,000 full records): check the file is the register"
+        )
+        raise InvalidData([DataError(display, 1, 1, None, None, message)])
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = "is not UTF-8 text: save the file as UTF-8"
+        raise InvalidData([DataError(display, line, column, None, None, message)]) from None
+
+
+def compose(text: str, display: str) -> Node | None:
+    """Parse YAML text into a node tree, or raise InvalidData with every problem found."""
+    errors = _tab_errors(text, display)
+    if errors:
+        raise InvalidData(errors)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise InvalidData([DataError(display, 1, 1, None, None, "text is over the 20 MB limit")])
+    try:
+        root = yaml.compose(text, Loader=_StrictComposer)
+    except _RefusedAnchor as exc:
+        pos = Position(display, exc.mark.line + 1, exc.mark.column + 1)
+        message = (
+            f"YAML {exc.kind}s (& and *) are not allowed: write each value out in full"
+        )
+        raise InvalidData([pos.error(message)]) from None
+    except yaml.MarkedYAMLError as exc:
+        raise InvalidData([_syntax_error(exc, display)]) from None
+    except yaml.YAMLError as exc:  # errors without a position, e.g. from the reader
+        raise InvalidData([DataError(display, 1, 1, None, None, f"not valid YAML: {exc}")]) from None
+    if root is not None:
+        duplicates = list(_duplicate_keys(root, display))
+        if duplicates:
+            raise InvalidData(duplicates)
+    return root
+
+
+def _tab_errors(text: str, display: str) -> list[DataError]:
+    """YAML forbids tabs for indentation; say so plainly instead of PyYAML's riddle."""
+    errors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            column = indent.index("\t") + 1
+            message = "a tab is used for indentation: indent with spaces only"
+            errors.append(DataError(display, number, column, None, None, message))
+    return errors
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> DataError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    column = mark.column + 1 if mark else 1
+    problem = exc.problem or "not valid YAML"
+    if exc.context:
+        problem = f"{problem} ({exc.context})"
+    hint = "; check indentation, colons and quotes on this line and the one above"
+    return DataError(display, line, column, None, None, f"YAML syntax error: {problem}{hint}")
+
+
+def _duplicate_keys(root: Node, display: str) -> list[DataError]:
+    """PyYAML keeps the last of two equal keys without a word: find them all."""
+    errors: list[DataError] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            seen: dict[str, Node] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    if key.value in seen:
+                        first = seen[key.value].start_mark.line + 1
+                        message = f"'{key.value}' appears twice in one record (first on line {first}): keep one"
+                        errors.append(Position.of(display, key).error(message, field=key.value))
+                    else:
+                        seen[key.value] = key
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return errors
+
+
+def load_records(path: Path, display: str, top_key: str) -> list[MappingNode | Node]:
+    """Read a file whose top level is a mapping `top_key:` holding a list of records."""
+    root = compose(read_text(path, display), display)
+    if root is None:
+        raise InvalidData([DataError(display, 1, 1, None, None, f"the file is empty: it needs '{top_key}:'")])
+    if not isinstance(root, MappingNode):
+        message = f"the file must start with '{top_key}:' followed by a list of records"
+        raise InvalidData([Position.of(display, root).error(message)])
+    errors = []
+    items: Node | None = None
+    for key, value in root.value:
+        if isinstance(key, ScalarNode) and key.value == top_key:
+            items = value
+        else:
+            name = key.value if isinstance(key, ScalarNode) else "?"
+            message = f"unknown top-level key '{name}' (allowed: {top_key})"
+            errors.append(Position.of(display, key).error(message))
+    if items is None:
+        errors.append(DataError(display, 1, 1, None, None, f"'{top_key}:' is missing"))
+    elif isinstance(items, ScalarNode) and items.tag.endswith(":null"):
+        items = SequenceNode("tag:yaml.org,2002:seq", [], items.start_mark, items.end_mark)
+    elif not isinstance(items, SequenceNode):
+        errors.append(Position.of(display, items).error(f"'{top_key}:' must hold a list of records, each starting with '- '"))
+    if errors:
+        raise InvalidData(errors)
+    assert isinstance(items, SequenceNode)
+    return list(items.value)
+
+
+def load_data(path: Path, display: str) -> object:
+    """Read a small trusted data file (measures, survey results) with the same strict rules."""
+    root = compose(read_text(path, display), display)
+    if root is None:
+        return None
+    return _StrictComposer("").construct_document(root)

@@ -1,0 +1,417 @@
+"""Strict signatory records, and the rules that span records.
+
+Each scalar is read according to the field it fills, from the raw text the
+author typed, so `name: no` is caught rather than becoming False, and
+`signed: 2017-02-30` is an error rather than a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import DataError, InvalidData
+from .fields import (
+    CONTACT_KEYS,
+    EMAIL_PATTERN,
+    FIELDS,
+    FIELDS_BY_NAME,
+    IDENTIFIER_PATTERN,
+    NARRATIVE_MAX,
+    PHONE_PATTERN,
+    SLUG_PATTERN,
+    Field,
+)
+from .load import Position
+from .measures import Measure
+
+STR_TAG = "tag:yaml.org,2002:str"
+YAML_READS_AS = {
+    "tag:yaml.org,2002:bool": "a yes/no value",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "empty",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One year's progress figures, keyed by measure id."""
+
+    year: int
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A validated, public-only signatory record. Contact details are dropped on purpose."""
+
+    id: str
+    name: str
+    sector: str
+    size: str
+    signed: dt.date
+    activities: tuple[str, ...] = ()
+    website: str | None = None
+    identifier: str | None = None
+    location: str | None = None
+    founding: bool = False
+    commitments: tuple[str, ...] = ()
+    statement: str | None = None
+    withdrawn: dt.date | None = None
+    withdrawn_reason: str | None = None
+    reaffirmed: tuple[dt.date, ...] = ()
+    reports: tuple[Report, ...] = ()
+    line: int = 0
+
+
+class _Record:
+    """Collects the errors of one record while its fields are read."""
+
+    def __init__(self, file: str, node: MappingNode, index: int) -> None:
+        self.file = file
+        self.node = node
+        self.label = f"record {index + 1}"
+        self.errors: list[DataError] = []
+
+    def fail(self, node: Node, field: str | None, message: str) -> None:
+        self.errors.append(Position.of(self.file, node).error(message, self.label, field))
+
+
+def _hint(value: str, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
+    text = f"allowed: {', '.join(allowed)}"
+    if close:
+        text += f"; did you mean '{close[0]}'?"
+    return f"({text})"
+
+
+def _text(rec: _Record, node: Node, name: str, max_length: int | None, *, multiline: bool = False) -> str | None:
+    if not isinstance(node, ScalarNode):
+        rec.fail(node, name, "must be a single piece of text, not a list or a mapping")
+        return None
+    if node.tag != STR_TAG:
+        reads_as = YAML_READS_AS.get(node.tag, "something other than text")
+        if node.tag.endswith(":null"):
+            rec.fail(node, name, "is empty: write a value or remove the line")
+        else:
+            rec.fail(node, name, f"YAML reads {node.value!r} as {reads_as}: put it in quotes, e.g. {name}: \"{node.value}\"")
+        return None
+    value = node.value
+    if not value.strip():
+        rec.fail(node, name, "is empty: write a value or remove the line")
+        return None
+    if CONTROL_CHARACTERS.search(value) or (not multiline and ("\n" in value or "\t" in value)):
+        rec.fail(node, name, "holds a line break, tab or control character: keep it to plain text on one line")
+        return None
+    if max_length is not None and len(value) > max_length:
+        rec.fail(node, name, f"is {len(value)} characters long; the limit is {max_length}")
+        return None
+    return value
+
+
+def _date(rec: _Record, node: Node, name: str, today: dt.date) -> dt.date | None:
+    if not isinstance(node, ScalarNode) or node.tag not in (STR_TAG, "tag:yaml.org,2002:timestamp"):
+        shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
+        rec.fail(node, name, f"must be a date written YYYY-MM-DD, e.g. 2017-04-01 (found {shown!r})")
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value):
+        rec.fail(node, name, f"must be a date written YYYY-MM-DD, e.g. 2017-04-01 (found {node.value!r})")
+        return None
+    try:
+        value = dt.date.fromisoformat(node.value)
+    except ValueError:
+        rec.fail(node, name, f"{node.value} is not a real date: check the day and month")
+        return None
+    if value > today:
+        rec.fail(node, name, f"{node.value} is in the future (the build date is {today.isoformat()})")
+        return None
+    return value
+
+
+def _bool(rec: _Record, node: Node, name: str) -> bool | None:
+    if isinstance(node, ScalarNode) and node.value in ("true", "false"):
+        return node.value == "true"
+    shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
+    rec.fail(node, name, f"must be true or false (found {shown!r})")
+    return None
+
+
+def _list(rec: _Record, node: Node, name: str) -> list[Node] | None:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    example = FIELDS_BY_NAME[name].example or "[first, second]"
+    rec.fail(node, name, f"must be a list, e.g. {name}: {example}")
+    return None
+
+
+def _choice(rec: _Record, node: Node, name: str, choices: dict[str, str]) -> str | None:
+    if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
+        rec.fail(node, name, f"must be one of the listed values {_hint('', choices)}")
+        return None
+    if node.value not in choices:
+        rec.fail(node, name, f"{node.value!r} is not a known value {_hint(node.value, choices)}")
+        return None
+    return node.value
+
+
+def _choices(rec: _Record, node: Node, name: str, choices: dict[str, str]) -> tuple[str, ...] | None:
+    items = _list(rec, node, name)
+    if items is None:
+        return None
+    values = [_choice(rec, item, name, choices) for item in items]
+    if None in values:
+        return None
+    return _unique(rec, node, name, [v for v in values if v])
+
+
+def _unique(rec: _Record, node: Node, name: str, values: list[str]) -> tuple[str, ...] | None:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        rec.fail(node, name, f"lists {', '.join(repeated)} more than once")
+        return None
+    return tuple(values)
+
+
+def _url(rec: _Record, node: Node, name: str, max_length: int | None) -> str | None:
+    value = _text(rec, node, name, max_length)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"'`\\]", value):
+        rec.fail(node, name, f"{value!r} is not a web address: it must start with https:// or http://")
+        return None
+    return value
+
+
+def _pattern(rec: _Record, node: Node, name: str, max_length: int | None, pattern: str, advice: str) -> str | None:
+    value = _text(rec, node, name, max_length)
+    if value is not None and not re.fullmatch(pattern, value):
+        rec.fail(node, name, f"{value!r} {advice}")
+        return None
+    return value
+
+
+def _measures(rec: _Record, node: Node, name: str, measures: dict[str, Measure]) -> tuple[str, ...] | None:
+    items = _list(rec, node, name)
+    if items is None:
+        return None
+    adopted = [m.id for m in measures.values() if m.adopted]
+    values: list[str] = []
+    for item in items:
+        value = item.value if isinstance(item, ScalarNode) else ""
+        measure = measures.get(value)
+        if measure is None:
+            rec.fail(item, name, f"{value!r} is not a measure {_hint(value, adopted)}")
+        elif not measure.adopted:
+            rec.fail(item, name, f"'{value}' was not adopted as a measure: {measure.not_adopted_reason}")
+        else:
+            values.append(value)
+    if len(values) != len(items):
+        return None
+    return _unique(rec, node, name, values)
+
+
+def _contact(rec: _Record, node: Node, name: str) -> None:
+    """Check the private contact block; its values are never kept."""
+    if not isinstance(node, MappingNode):
+        rec.fail(node, name, "must be a mapping, e.g. contact: {name: ..., email: ..., phone: ...}")
+        return
+    for key, value in node.value:
+        label = f"{name}.{key.value}"
+        if key.value not in CONTACT_KEYS:
+            rec.fail(key, label, f"unknown field {_hint(key.value, CONTACT_KEYS)}")
+            continue
+        text = _text(rec, value, label, CONTACT_KEYS[key.value])
+        if text is None:
+            continue
+        if key.value == "email" and not re.fullmatch(EMAIL_PATTERN, text):
+            rec.fail(value, label, "is not an email address")
+        if key.value == "phone" and not re.fullmatch(PHONE_PATTERN, text):
+            rec.fail(value, label, "is not a phone number: use digits, spaces, +, ( ) and -")
+
+
+def _reports(rec: _Record, node: Node, name: str, measures: dict[str, Measure], today: dt.date) -> tuple[Report, ...] | None:
+    items = _list(rec, node, name)
+    if items is None:
+        return None
+    reports = []
+    for item in items:
+        report = _report(rec, item, name, measures, today)
+        if report is None:
+            return None
+        reports.append(report)
+    years = [r.year for r in reports]
+    if len(set(years)) != len(years):
+        rec.fail(node, name, "has two reports for the same year: merge them")
+        return None
+    return tuple(sorted(reports, key=lambda r: r.year))
+
+
+def _report(rec: _Record, node: Node, name: str, measures: dict[str, Measure], today: dt.date) -> Report | None:
+    if not isinstance(node, MappingNode):
+        rec.fail(node, name, "each report must be a mapping: {year: 2018, values: {apprenticeships: 3}}")
+        return None
+    keys = {k.value: v for k, v in node.value}
+    unknown = set(keys) - {"year", "values"}
+    if unknown or "year" not in keys or "values" not in keys:
+        rec.fail(node, name, "each report needs exactly 'year' and 'values'")
+        return None
+    year_node = keys["year"]
+    if not (isinstance(year_node, ScalarNode) and re.fullmatch(r"\d{4}", year_node.value)) or not (
+        2013 <= int(year_node.value) <= today.year
+    ):
+        rec.fail(year_node, f"{name}.year", f"must be a year from 2013 to {today.year}")
+        return None
+    values_node = keys["values"]
+    if not isinstance(values_node, MappingNode) or not values_node.value:
+        rec.fail(values_node, f"{name}.values", "must map measure ids to values, e.g. {apprenticeships: 3}")
+        return None
+    values = []
+    for key, value in values_node.value:
+        checked = _report_value(rec, key, value, f"{name}.values", measures)
+        if checked is None:
+            return None
+        values.append((key.value, checked))
+    return Report(int(year_node.value), tuple(values))
+
+
+def _report_value(rec: _Record, key: Node, value: Node, name: str, measures: dict[str, Measure]) -> str | None:
+    measure = measures.get(key.value)
+    if measure is None or not measure.adopted:
+        adopted = [m.id for m in measures.values() if m.adopted]
+        rec.fail(key, name, f"{key.value!r} is not an adopted measure {_hint(key.value, adopted)}")
+        return None
+    label = f"{name}.{key.value}"
+    if measure.kind == "narrative":
+        return _text(rec, value, label, NARRATIVE_MAX)
+    raw = value.value if isinstance(value, ScalarNode) else ""
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number < 0 or (measure.kind == "percentage" and number > 100):
+        wanted = "a percentage from 0 to 100" if measure.kind == "percentage" else "a number, 0 or more"
+        rec.fail(value, label, f"must be {wanted} (found {raw!r})")
+        return None
+    return raw
+
+
+def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measure], today: dt.date) -> object:
+    readers: dict[str, Callable[[], object]] = {
+        "slug": lambda: _pattern(rec, node, spec.name, spec.max_length, SLUG_PATTERN,
+                                 "is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"),
+        "text": lambda: _text(rec, node, spec.name, spec.max_length),
+        "choice": lambda: _choice(rec, node, spec.name, spec.choices),
+        "choices": lambda: _choices(rec, node, spec.name, spec.choices),
+        "date": lambda: _date(rec, node, spec.name, today),
+        "dates": lambda: _dates(rec, node, spec.name, today),
+        "url": lambda: _url(rec, node, spec.name, spec.max_length),
+        "identifier": lambda: _pattern(rec, node, spec.name, spec.max_length, IDENTIFIER_PATTERN,
+                                       "is not an org-id style identifier such as GB-COH-01234567"),
+        "bool": lambda: _bool(rec, node, spec.name),
+        "measures": lambda: _measures(rec, node, spec.name, measures),
+        "contact": lambda: _contact(rec, node, spec.name),
+        "reports": lambda: _reports(rec, node, spec.name, measures, today),
+    }
+    return readers[spec.kind]()
+
+
+def _dates(rec: _Record, node: Node, name: str, today: dt.date) -> tuple[dt.date, ...] | None:
+    items = _list(rec, node, name)
+    if items is None:
+        return None
+    values = [_date(rec, item, name, today) for item in items]
+    if any(v is None for v in values):
+        return None
+    return tuple(sorted(v for v in values if v))
+
+
+def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], today: dt.date,
+               glyph_check: Callable[[str], set[str]] | None) -> tuple[Signatory | None, list[DataError]]:
+    if not isinstance(node, MappingNode):
+        rec = _Record(file, MappingNode("tag:yaml.org,2002:map", [], node.start_mark, node.end_mark), index)
+        rec.fail(node, None, "each signatory must be a set of 'field: value' lines starting with '- id:'")
+        return None, rec.errors
+    rec = _Record(file, node, index)
+    ids = [v.value for k, v in node.value if k.value == "id" and isinstance(v, ScalarNode)]
+    if ids and re.fullmatch(SLUG_PATTERN, ids[0]):
+        rec.label = ids[0]
+    values: dict[str, object] = {}
+    for key, value in node.value:
+        spec = FIELDS_BY_NAME.get(key.value) if isinstance(key, ScalarNode) else None
+        if spec is None:
+            name = key.value if isinstance(key, ScalarNode) else "?"
+            rec.fail(key, name, f"unknown field {_hint(name, FIELDS_BY_NAME)}")
+            continue
+        values[spec.name] = _read_field(rec, spec, value, measures, today)
+    for spec in FIELDS:
+        if spec.required and spec.name not in values:
+            rec.fail(node, spec.name, f"is missing: every signatory needs {spec.name} ({spec.help})")
+    _cross_field_rules(rec, node, values, glyph_check)
+    if rec.errors:
+        return None, rec.errors
+    public = {k: v for k, v in values.items() if FIELDS_BY_NAME[k].public and v is not None}
+    return Signatory(line=node.start_mark.line + 1, **public), []  # type: ignore[arg-type]
+
+
+def _cross_field_rules(rec: _Record, node: Node, values: dict[str, object],
+                       glyph_check: Callable[[str], set[str]] | None) -> None:
+    signed, withdrawn = values.get("signed"), values.get("withdrawn")
+    if values.get("withdrawn_reason") and "withdrawn" not in values:
+        rec.fail(node, "withdrawn_reason", "is set but 'withdrawn' (the date it left) is missing")
+    if isinstance(signed, dt.date) and isinstance(withdrawn, dt.date) and withdrawn < signed:
+        rec.fail(node, "withdrawn", f"{withdrawn.isoformat()} is before the signing date {signed.isoformat()}")
+    reaffirmed = values.get("reaffirmed") or ()
+    if isinstance(signed, dt.date) and any(d < signed for d in reaffirmed):  # type: ignore[union-attr]
+        rec.fail(node, "reaffirmed", f"a date is before the signing date {signed.isoformat()}")
+    name = values.get("name")
+    if glyph_check and isinstance(name, str):
+        missing = glyph_check(name)
+        if missing:
+            shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in sorted(missing))
+            rec.fail(node, "name", f"holds characters the charter's font cannot draw: {shown}")
+
+
+def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: dt.date,
+             glyph_check: Callable[[str], set[str]] | None = None) -> list[Signatory]:
+    """Turn record nodes into signatories, or raise InvalidData listing every problem."""
+    errors: list[DataError] = []
+    signatories: list[Signatory] = []
+    for index, node in enumerate(nodes):
+        signatory, problems = _signatory(file, node, index, measures, today, glyph_check)
+        errors.extend(problems)
+        if signatory:
+            signatories.append(signatory)
+    errors.extend(_duplicate_ids(file, nodes))
+    if errors:
+        raise InvalidData(errors)
+    return signatories
+
+
+def _duplicate_ids(file: str, nodes: list[Node]) -> list[DataError]:
+    """Ids are permanent addresses: two records must never share one."""
+    seen: dict[str, list[Node]] = {}
+    for node in nodes:
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if key.value == "id" and isinstance(value, ScalarNode):
+                    seen.setdefault(value.value, []).append(value)
+    errors = []
+    for value, found in seen.items():
+        if len(found) > 1:
+            lines = ", ".join(str(n.start_mark.line + 1) for n in found)
+            for node in found:
+                message = f"'{value}' is used by more than one signatory (lines {lines}): ids must be unique"
+                errors.append(Position.of(file, node).error(message, value, "id"))
+    return errors

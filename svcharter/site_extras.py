@@ -1,0 +1,127 @@
+"""Everything published beside the MkDocs pages: open data, feeds, news, robots.txt, badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape as xml_escape
+
+import yaml
+
+from . import opendata
+from .config import Config
+from .errors import BuildError
+from .pages import PageMaker, front_matter
+from .register import Register
+from .writer import Content, FileSet
+
+if TYPE_CHECKING:
+    from .build import Progress
+
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@dataclass(frozen=True)
+class NewsPost:
+    slug: str
+    title: str
+    date: dt.date | None
+    summary: str
+    body: str
+
+
+@dataclass
+class Extras:
+    """Files to add after MkDocs runs, and the facts generated pages need about them."""
+
+    files: FileSet = field(default_factory=FileSet)
+    page_context: dict[str, object] = field(default_factory=dict)
+    badges_rendered: int = 0
+
+
+def kb(content: Content) -> str:
+    size = content.stat().st_size if isinstance(content, Path) else len(
+        content.encode("utf-8") if isinstance(content, str) else content)
+    return f"{max(1, round(size / 1024))}"
+
+
+def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
+    extras = Extras()
+    badge_files: dict[str, list[str]] = {}
+    data = {
+        "data/signatories.csv": opendata.signatories_csv(register),
+        "data/signatories.json": opendata.signatories_json(register, badge_files),
+        "data/signatories.schema.json": opendata.json_schema(register),
+        "data/signatories.csv-metadata.json": opendata.csvw_metadata(register),
+        "register/feed.xml": opendata.atom_feed(register),
+        "news/feed.xml": news_feed(register, news_posts(cfg)),
+        "robots.txt": f"User-agent: *\nAllow: /\n\nSitemap: {register.url('sitemap.xml')}\n",
+    }
+    extras.files.update(data)
+    extras.page_context.update(
+        data_sizes={path.removeprefix("data/"): kb(text) for path, text in data.items()},
+        register_jsonld=opendata.register_jsonld(register),
+        organisation_jsonld={s.id: opendata.organisation_jsonld(register, s) for s in register.signatories},
+        badges={},
+        logo_files=[],
+    )
+    return extras
+
+
+def finish_html(staging: Path, extras: Extras) -> None:
+    """Hook for changes to MkDocs' HTML after rendering (none needed yet)."""
+
+
+def news_posts(cfg: Config) -> list[NewsPost]:
+    """News posts from content/news/posts/, newest first; undated drafts last."""
+    posts = []
+    for path in sorted((cfg.content_dir / "news" / "posts").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        match = FRONT_MATTER.match(text)
+        meta = yaml.safe_load(match.group(1)) if match else None
+        if not isinstance(meta, dict) or not meta.get("title"):
+            raise BuildError(f"content/news/posts/{path.name}: needs front matter with a title")
+        date = meta.get("date")
+        if date is not None and not isinstance(date, dt.date):
+            raise BuildError(f"content/news/posts/{path.name}: date must be YYYY-MM-DD or null")
+        posts.append(NewsPost(path.stem, str(meta["title"]), date, str(meta.get("summary") or ""),
+                              text[match.end():] if match else text))
+    return sorted(posts, key=lambda p: (p.date is not None, p.date or dt.date.min, p.slug), reverse=True)
+
+
+def news_pages(cfg: Config, maker: PageMaker) -> dict[str, str]:
+    posts = news_posts(cfg)
+    pages = {"news/index.md": front_matter("News", maker.render("news.html.j2", posts=posts),
+                                           description="News about the Shropshire Social Value Charter.")}
+    for post in posts:
+        meta = {"description": post.summary} if post.summary else {}
+        pages[f"news/posts/{post.slug}.md"] = front_matter(post.title, maker.content_page(post.body), **meta)
+    return pages
+
+
+def news_feed(register: Register, posts: list[NewsPost]) -> str:
+    """Atom feed of news posts. Undated posts take the build date until the council dates them."""
+    feed_url = register.url("news/feed.xml")
+    dates = [p.date or register.site.build_date for p in posts]
+    updated = max(dates, default=register.site.build_date)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<title>Shropshire Social Value Charter: news</title>",
+        f'<link rel="self" href="{xml_escape(feed_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{xml_escape(register.url("news/"))}"/>',
+        f"<id>{xml_escape(feed_url)}</id>",
+        f"<updated>{updated.isoformat()}T00:00:00Z</updated>",
+        "<author><name>Shropshire Social Value Group</name></author>",
+    ]
+    for post, date in zip(posts, dates, strict=True):
+        page = register.url(f"news/posts/{post.slug}/")
+        lines += ["<entry>", f"<title>{xml_escape(post.title)}</title>",
+                  f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
+                  f"<id>{xml_escape(page)}</id>", f"<updated>{date.isoformat()}T00:00:00Z</updated>",
+                  f"<summary>{xml_escape(post.summary or post.title)}</summary>", "</entry>"]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,132 @@
+"""The one module that writes files.
+
+Generated Markdown goes into a persistent source folder, touching only files
+whose bytes changed (so MkDocs and people see stable times). The site is
+assembled in a staging folder beside the output and swapped in with renames
+only once every stage has succeeded: a failed build leaves the last good
+output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildError
+
+Content = str | bytes | Path
+"""Text, bytes, or an existing file to link or copy (badges live in the cache)."""
+
+
+def _safe_target(root: Path, relative: str) -> Path:
+    """Refuse absolute paths and '..' so no record can write outside its folder."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise BuildError(f"refusing to write outside the output folder: {relative!r}")
+    return root.joinpath(*pure.parts)
+
+
+def _bytes(content: Content) -> bytes:
+    if isinstance(content, Path):
+        return content.read_bytes()
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+class FileSet:
+    """Files to publish, keyed by site-relative path. Two writes to one path are a bug, not a merge."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, Content] = {}
+
+    def add(self, path: str, content: Content) -> None:
+        if path in self.files:
+            raise BuildError(f"two build stages both produce {path!r}")
+        self.files[path] = content
+
+    def update(self, files: Mapping[str, Content]) -> None:
+        for path, content in files.items():
+            self.add(path, content)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def sync_tree(root: Path, files: FileSet) -> int:
+    """Make `root` hold exactly `files`, rewriting only what changed. Returns how many files were written."""
+    root.mkdir(parents=True, exist_ok=True)
+    written = 0
+    wanted = set()
+    for relative, content in sorted(files.files.items()):
+        target = _safe_target(root, relative)
+        wanted.add(target)
+        data = _bytes(content)
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, data)
+        written += 1
+    _remove_others(root, wanted)
+    return written
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(temp, 0o644)
+    os.replace(temp, target)
+
+
+def _remove_others(root: Path, wanted: set[Path]) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def add_files(root: Path, files: FileSet) -> None:
+    """Add files to a staging folder. Cached files are hard-linked (same bytes and time), else copied."""
+    for relative, content in sorted(files.files.items()):
+        target = _safe_target(root, relative)
+        if target.exists():
+            raise BuildError(f"{relative!r} would overwrite a page MkDocs made")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            try:
+                os.link(content, target)
+            except OSError:
+                shutil.copy2(content, target)
+        else:
+            target.write_bytes(_bytes(content))
+            os.chmod(target, 0o644)
+
+
+@contextmanager
+def staging_for(output: Path) -> Iterator[Path]:
+    """A fresh folder beside `output`; removed if the build fails before the swap."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}-staging-"))
+    try:
+        yield staging
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Replace `output` by `staging` with two renames, so readers never see half a site."""
+    output = output.resolve()
+    os.chmod(staging, 0o755)
+    if output.exists():
+        retired = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}-old-"))
+        os.rename(output, retired / "site")
+        os.rename(staging, output)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, output)
