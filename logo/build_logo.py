@@ -9,13 +9,20 @@ SVGs are committed and are the masters that badges embed.
 
 from __future__ import annotations
 
+import importlib
 import sys
+import types
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
 
-from svcharter import textpath
+
+def load_textpath() -> types.ModuleType:
+    """Import svcharter.textpath when run as a plain script from anywhere."""
+    if str(HERE.parent) not in sys.path:
+        sys.path.insert(0, str(HERE.parent))
+    return importlib.import_module("svcharter.textpath")
+
 
 TEAL = "#00594f"
 WHITE = "#ffffff"
@@ -36,6 +43,7 @@ LINES = (("Shropshire", "bold"), ("Social Value", "bold"), ("Charter", "regular"
 def wordmark(colour: str, x: float) -> tuple[str, float]:
     """The three-line wordmark as one outlined path; returns markup and its right edge."""
     size, leading, top = 27.0, 31.0, 14.0
+    textpath = load_textpath()
     parts: list[str] = []
     right = x
     for i, (words, weight) in enumerate(LINES):

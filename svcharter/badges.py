@@ -79,9 +79,7 @@ def short_address(url: str) -> str:
     return re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)
 
 
-def text_block(
-    key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str, align: str
-) -> tuple[str, Box]:
+def text_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str, align: str) -> tuple[str, Box]:
     """Fit text into an area and return its outlined path and ink box."""
     width, height = area[2] - area[0], area[3] - area[1]
     block = textpath.fit(text, font, width, height, **fit)
@@ -91,9 +89,7 @@ def text_block(
     return f'<path id="{key}" fill="{colour}" d="{d}"/>', box
 
 
-def bottom_block(
-    key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str
-) -> tuple[str, Box, float]:
+def bottom_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str) -> tuple[str, Box, float]:
     """A block sitting on the bottom of its area; returns also the top it reserves."""
     width, height = area[2] - area[0], area[3] - area[1]
     block = textpath.fit(text, font, width, height, **fit)
@@ -119,9 +115,7 @@ def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
         parts.append(f"M{f(box[0])} {f(box[1])}H{f(box[2])}V{f(box[3])}H{f(box[0])}Z")
     for y, row_runs in enumerate(runs):
         for start, end in row_runs:
-            parts.append(
-                rect_d(box[0] + start * unit, box[1] + y * unit, (end - start) * unit, unit)
-            )
+            parts.append(rect_d(box[0] + start * unit, box[1] + y * unit, (end - start) * unit, unit))
     rule = ' fill-rule="evenodd"' if knockout else ""
     return f'<path id="qr" fill="{colour}"{rule} d="{"".join(parts)}"/>'
 
@@ -176,10 +170,7 @@ def pill_part(colour: str, white: bool) -> tuple[str, Box]:
     d, _ = textpath.draw("SIGNATORY", font, size, x, baseline)
     r = (box[3] - box[1]) / 2
     f = textpath.fmt
-    shape = (
-        f'<rect x="{f(box[0])}" y="{f(box[1])}" width="{f(box[2] - box[0])}" '
-        f'height="{f(box[3] - box[1])}" rx="{f(r)}"'
-    )
+    shape = f'<rect x="{f(box[0])}" y="{f(box[1])}" width="{f(box[2] - box[0])}" height="{f(box[3] - box[1])}" rx="{f(r)}"'
     if white:
         markup = f'{shape} fill="none" stroke="{colour}" stroke-width="3"/>'
         markup += f'<path id="label" fill="{colour}" d="{d}"/>'
@@ -188,9 +179,7 @@ def pill_part(colour: str, white: bool) -> tuple[str, Box]:
     return f'<g id="signatory">{markup}</g>', box
 
 
-def column(
-    subject: BadgeSubject, colour: str, parts: dict[str, str], boxes: dict[str, Box]
-) -> None:
+def column(subject: BadgeSubject, colour: str, parts: dict[str, str], boxes: dict[str, Box]) -> None:
     """Name and "since YEAR" centred as a group above the address, which sits at the bottom.
 
     Each block is fitted to the space the others leave, so they cannot overlap.
@@ -210,18 +199,14 @@ def column(
     since_text = f"since {subject.year}"
     since = textpath.fit(since_text, textpath.regular(), width, 40.0, 1, 24.0, 16.0)
     gap = 14.0
-    name = textpath.fit(
-        subject.name, textpath.bold(), width, region - since.height - gap, 3, 40.0, 18.0, 1.18
-    )
+    name = textpath.fit(subject.name, textpath.bold(), width, region - since.height - gap, 3, 40.0, 18.0, 1.18)
     y = top + (region - name.height - gap - since.height) / 2
     parts["name"], boxes["name"] = drawn("name", name, textpath.bold(), left, y, colour)
     y += name.height + gap
     parts["since"], boxes["since"] = drawn("since", since, textpath.regular(), left, y, colour)
 
 
-def drawn(
-    key: str, block: textpath.Block, font: textpath.Font, x: float, y: float, colour: str
-) -> tuple[str, Box]:
+def drawn(key: str, block: textpath.Block, font: textpath.Font, x: float, y: float, colour: str) -> tuple[str, Box]:
     """A fitted block as a path element with its ink box."""
     d, ink = textpath.draw_block(block, font, x, y, 0.0)
     return f'<path id="{key}" fill="{colour}" d="{d}"/>', ink or (x, y, x, y)
@@ -256,17 +241,12 @@ def card(white: bool) -> str:
     """The badge's rounded card: white with a teal edge, or just a white edge."""
     fill = "none" if white else WHITE
     stroke = WHITE if white else TEAL
-    return (
-        f'<rect x="4" y="4" width="792" height="412" rx="28" fill="{fill}" '
-        f'stroke="{stroke}" stroke-width="6"/>'
-    )
+    return f'<rect x="4" y="4" width="792" height="412" rx="28" fill="{fill}" stroke="{stroke}" stroke-width="6"/>'
 
 
 def badge_svg(subject: BadgeSubject, white: bool = False) -> str:
     """The unbaked badge SVG: outlines only, plus escaped title and description."""
-    title = clean_xml_text(
-        f"Shropshire Social Value Charter signatory badge for {subject.name}, since {subject.year}"
-    )
+    title = clean_xml_text(f"Shropshire Social Value Charter signatory badge for {subject.name}, since {subject.year}")
     desc = clean_xml_text(f"Check that this signatory is current at {subject.page_url}")
     body = "\n".join(layout(subject, white).parts.values())
     return (
@@ -311,9 +291,7 @@ def kit_files(signatory_id: str) -> list[tuple[str, str]]:
     for suffix, style in (("", "colour"), ("-white", "white, for dark backgrounds")):
         files.append((f"{signatory_id}-badge{suffix}.svg", f"SVG, scalable, {style}"))
         for width in PNG_WIDTHS:
-            files.append(
-                (f"{signatory_id}-badge{suffix}-{width}.png", f"PNG, {width} pixels wide, {style}")
-            )
+            files.append((f"{signatory_id}-badge{suffix}-{width}.png", f"PNG, {width} pixels wide, {style}"))
         files.append((f"{signatory_id}-badge{suffix}.pdf", f"PDF, vector for print, {style}"))
     files.append((f"{signatory_id}-badge-kit.zip", "ZIP kit: all of the above and a usage guide"))
     return files
@@ -411,9 +389,7 @@ def renderer_fingerprint() -> str:
     inputs = [*sources, LOGO_COLOUR, LOGO_WHITE, textpath.REGULAR, textpath.BOLD]
     versions = [cairosvg.__version__, cairocffi.version, cairocffi.cairo_version_string()]
     versions.append(segno.__version__)
-    return hashlib.sha256(
-        json.dumps([[file_digest(p) for p in inputs], versions]).encode()
-    ).hexdigest()
+    return hashlib.sha256(json.dumps([[file_digest(p) for p in inputs], versions]).encode()).hexdigest()
 
 
 def subject_key(subject: BadgeSubject) -> str:
@@ -454,9 +430,7 @@ def run_jobs(jobs: list[tuple[BadgeSubject, str]], workers: int) -> None:
             pass
 
 
-def render_badges(
-    subjects: Sequence[BadgeSubject], cache_dir: Path, workers: int = 0
-) -> BadgeOutput:
+def render_badges(subjects: Sequence[BadgeSubject], cache_dir: Path, workers: int = 0) -> BadgeOutput:
     """Render (or reuse from cache) every subject's kit; returns paths, never file bytes."""
     root = Path(cache_dir) / "badges"
     root.mkdir(parents=True, exist_ok=True)

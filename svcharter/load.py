@@ -9,6 +9,7 @@ interpretation to the schema, which knows what type a field should hold.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> DataError:
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 1
     problem = exc.problem or "not valid YAML"
-    if exc.context:
+    if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+        problem = f"{problem} ({exc.context} that starts on line {exc.context_mark.line + 1})"
+    elif exc.context:
         problem = f"{problem} ({exc.context})"
     hint = "; check indentation, colons and quotes on this line and the one above"
     return DataError(display, line, column, None, None, f"YAML syntax error: {problem}{hint}")
@@ -136,18 +139,27 @@ def _duplicate_keys(root: Node, display: str) -> list[DataError]:
         node = stack.pop()
         if isinstance(node, MappingNode):
             seen: dict[str, Node] = {}
+            record = _record_label(node)
             for key, value in node.value:
                 if isinstance(key, ScalarNode):
                     if key.value in seen:
                         first = seen[key.value].start_mark.line + 1
                         message = f"'{key.value}' appears twice in one record (first on line {first}): keep one"
-                        errors.append(Position.of(display, key).error(message, field=key.value))
+                        errors.append(Position.of(display, key).error(message, record, key.value))
                     else:
                         seen[key.value] = key
                 stack.append(value)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
     return errors
+
+
+def _record_label(node: MappingNode) -> str | None:
+    """The id of a record mapping, to name it in messages; None when it has no plain id."""
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+            return value.value if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value.value) else None
+    return None
 
 
 def load_records(path: Path, display: str, top_key: str) -> list[MappingNode | Node]:

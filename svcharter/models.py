@@ -87,6 +87,11 @@ class _Record:
         self.errors.append(Position.of(self.file, node).error(message, self.label, field))
 
 
+def _key(node: Node) -> str:
+    """A mapping key as text; a key that is itself a list or mapping becomes '?'."""
+    return node.value if isinstance(node, ScalarNode) else "?"
+
+
 def _hint(value: str, allowed: Iterable[str]) -> str:
     allowed = list(allowed)
     close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
@@ -228,16 +233,17 @@ def _contact(rec: _Record, node: Node, name: str) -> None:
         rec.fail(node, name, "must be a mapping, e.g. contact: {name: ..., email: ..., phone: ...}")
         return
     for key, value in node.value:
-        label = f"{name}.{key.value}"
-        if key.value not in CONTACT_KEYS:
-            rec.fail(key, label, f"unknown field {_hint(key.value, CONTACT_KEYS)}")
+        key_text = _key(key)
+        label = f"{name}.{key_text}"
+        if key_text not in CONTACT_KEYS:
+            rec.fail(key, label, f"unknown field {_hint(key_text, CONTACT_KEYS)}")
             continue
-        text = _text(rec, value, label, CONTACT_KEYS[key.value])
+        text = _text(rec, value, label, CONTACT_KEYS[key_text])
         if text is None:
             continue
-        if key.value == "email" and not re.fullmatch(EMAIL_PATTERN, text):
+        if key_text == "email" and not re.fullmatch(EMAIL_PATTERN, text):
             rec.fail(value, label, "is not an email address")
-        if key.value == "phone" and not re.fullmatch(PHONE_PATTERN, text):
+        if key_text == "phone" and not re.fullmatch(PHONE_PATTERN, text):
             rec.fail(value, label, "is not a phone number: use digits, spaces, +, ( ) and -")
 
 
@@ -262,7 +268,7 @@ def _report(rec: _Record, node: Node, name: str, measures: dict[str, Measure], t
     if not isinstance(node, MappingNode):
         rec.fail(node, name, "each report must be a mapping: {year: 2018, values: {apprenticeships: 3}}")
         return None
-    keys = {k.value: v for k, v in node.value}
+    keys = {_key(k): v for k, v in node.value}
     unknown = set(keys) - {"year", "values"}
     if unknown or "year" not in keys or "values" not in keys:
         rec.fail(node, name, "each report needs exactly 'year' and 'values'")
@@ -282,17 +288,18 @@ def _report(rec: _Record, node: Node, name: str, measures: dict[str, Measure], t
         checked = _report_value(rec, key, value, f"{name}.values", measures)
         if checked is None:
             return None
-        values.append((key.value, checked))
+        values.append((_key(key), checked))
     return Report(int(year_node.value), tuple(values))
 
 
 def _report_value(rec: _Record, key: Node, value: Node, name: str, measures: dict[str, Measure]) -> str | None:
-    measure = measures.get(key.value)
+    key_text = _key(key)
+    measure = measures.get(key_text)
     if measure is None or not measure.adopted:
         adopted = [m.id for m in measures.values() if m.adopted]
-        rec.fail(key, name, f"{key.value!r} is not an adopted measure {_hint(key.value, adopted)}")
+        rec.fail(key, name, f"{key_text!r} is not an adopted measure {_hint(key_text, adopted)}")
         return None
-    label = f"{name}.{key.value}"
+    label = f"{name}.{key_text}"
     if measure.kind == "narrative":
         return _text(rec, value, label, NARRATIVE_MAX)
     raw = value.value if isinstance(value, ScalarNode) else ""
@@ -344,14 +351,14 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
         rec.fail(node, None, "each signatory must be a set of 'field: value' lines starting with '- id:'")
         return None, rec.errors
     rec = _Record(file, node, index)
-    ids = [v.value for k, v in node.value if k.value == "id" and isinstance(v, ScalarNode)]
+    ids = [v.value for k, v in node.value if _key(k) == "id" and isinstance(v, ScalarNode)]
     if ids and re.fullmatch(SLUG_PATTERN, ids[0]):
         rec.label = ids[0]
     values: dict[str, object] = {}
     for key, value in node.value:
-        spec = FIELDS_BY_NAME.get(key.value) if isinstance(key, ScalarNode) else None
+        spec = FIELDS_BY_NAME.get(_key(key))
         if spec is None:
-            name = key.value if isinstance(key, ScalarNode) else "?"
+            name = _key(key)
             rec.fail(key, name, f"unknown field {_hint(name, FIELDS_BY_NAME)}")
             continue
         values[spec.name] = _read_field(rec, spec, value, measures, today)
@@ -405,7 +412,7 @@ def _duplicate_ids(file: str, nodes: list[Node]) -> list[DataError]:
     for node in nodes:
         if isinstance(node, MappingNode):
             for key, value in node.value:
-                if key.value == "id" and isinstance(value, ScalarNode):
+                if _key(key) == "id" and isinstance(value, ScalarNode):
                     seen.setdefault(value.value, []).append(value)
     errors = []
     for value, found in seen.items():

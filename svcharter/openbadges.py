@@ -107,12 +107,15 @@ def assertion(
 
 
 def to_json(obj: dict) -> str:
-    """Compact, sorted JSON, safe inside an XML CDATA section.
+    """Compact, sorted JSON that is inert inside XML, CDATA and HTML.
 
-    "]]>" would end a CDATA section early; "]]\\u003e" is the same JSON value.
+    "]]>" would end a CDATA section early, and a hostile name should never
+    appear raw in a file. JSON may escape any character inside a string, so
+    <, > and & become \\u003c, \\u003e and \\u0026: the same value, and
+    these characters cannot occur outside strings.
     """
     text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("]]>", "]]\\u003e")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -167,10 +170,7 @@ def read_png_assertions(png: bytes) -> list[str]:
 def bake_svg(svg: str, assertion_url: str, assertion_json: str) -> str:
     """Add the openbadges namespace and the assertion as the root's first child."""
     safe = assertion_json.replace("]]>", "]]]]><![CDATA[>")
-    element = (
-        f"<openbadges:assertion verify={quoteattr(assertion_url)}>"
-        f"<![CDATA[{safe}]]></openbadges:assertion>"
-    )
+    element = f"<openbadges:assertion verify={quoteattr(assertion_url)}><![CDATA[{safe}]]></openbadges:assertion>"
     head, sep, rest = svg.partition("<svg ")
     end = rest.index(">") + 1
     opening = rest[:end]

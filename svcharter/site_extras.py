@@ -11,11 +11,11 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import opendata
+from . import badges, openbadges, opendata
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
-from .register import Register
+from .register import CURRENT, LAPSED, WITHDRAWN, Register
 from .writer import Content, FileSet
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ def kb(content: Content) -> str:
 
 def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
     extras = Extras()
-    badge_files: dict[str, list[str]] = {}
+    kits = badge_kits(cfg, register, extras, progress)
+    badge_files = {sid: [f["name"] for f in kit["files"]] for sid, kit in kits.items()}
     data = {
         "data/signatories.csv": opendata.signatories_csv(register),
         "data/signatories.json": opendata.signatories_json(register, badge_files),
@@ -65,10 +66,69 @@ def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
         data_sizes={path.removeprefix("data/"): kb(text) for path, text in data.items()},
         register_jsonld=opendata.register_jsonld(register),
         organisation_jsonld={s.id: opendata.organisation_jsonld(register, s) for s in register.signatories},
-        badges={},
-        logo_files=[],
+        badges=kits,
+        logo_files=logo_files(cfg, extras),
     )
     return extras
+
+
+def revocation_reason(register: Register, signatory) -> str | None:  # noqa: ANN001 - a Signatory
+    """Why a badge is no longer valid, in the words the register page uses; None while current."""
+    status = register.status(signatory)
+    if status == WITHDRAWN:
+        reason = signatory.withdrawn_reason or "no reason given"
+        return f"Withdrew from the charter on {signatory.withdrawn.isoformat()}: {reason}"
+    if status == LAPSED:
+        return f"Lapsed on {register.lapses_on(signatory).isoformat()}: the commitment was not renewed in time"
+    return None
+
+
+def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progress) -> dict[str, dict]:
+    """Open Badges documents for everyone, badge kits for current signatories only."""
+    site_url = register.site.site_url
+    extras.files.add("openbadges/issuer.json", openbadges.to_json(openbadges.issuer(site_url)) + "\n")
+    extras.files.add("openbadges/badge-class.json", openbadges.to_json(openbadges.badge_class(site_url)) + "\n")
+    subjects = []
+    for signatory in register.signatories:
+        page_url = register.url(register.page_path(signatory))
+        document = openbadges.assertion(site_url, signatory.id, signatory.website or page_url, signatory.signed,
+                                        revocation_reason(register, signatory))
+        text = openbadges.to_json(document)
+        extras.files.add(f"register/{signatory.id}/badge/assertion.json", text + "\n")
+        if register.status(signatory) == CURRENT:
+            subjects.append(badges.BadgeSubject(signatory.id, signatory.name, signatory.signed.year, page_url,
+                                                openbadges.assertion_id(site_url, signatory.id), text))
+    progress.step(f"rendering badge kits for {len(subjects)} current signatories")
+    output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count)
+    extras.badges_rendered = output.rendered
+    progress.step(f"badge kits ready ({output.rendered} rendered, {len(subjects) - output.rendered} from the cache)")
+    extras.files.update(output.files)
+    kits: dict[str, dict] = {}
+    for subject in subjects:
+        folder = f"register/{subject.id}/badge/"
+        files = [{"name": name, "label": label, "kb": kb(output.files[folder + name])}
+                 for name, label in badges.kit_files(subject.id)]
+        kits[subject.id] = {"files": files, "preview": f"{subject.id}-badge.svg",
+                            "preview_height": round(300 * badges.HEIGHT / badges.WIDTH)}
+    return kits
+
+
+def logo_files(cfg: Config, extras: Extras) -> list[dict[str, str]]:
+    """The master logo downloads for the logo page (which is served from /logo/)."""
+    files = badges.render_logo_files(cfg.cache_dir)
+    extras.files.update(files)
+    return [{"href": path.removeprefix("logo/"), "label": _logo_label(path), "kb": kb(file)}
+            for path, file in files.items()]
+
+
+def _logo_label(path: str) -> str:
+    name = path.rsplit("/", 1)[1]
+    colour = "one-colour white, for dark backgrounds" if "-white" in name else "colour"
+    match = re.search(r"-(\d+)\.png$", name)
+    if match:
+        return f"PNG, {match.group(1)} pixels wide, transparent background, {colour}"
+    kind = {"svg": "SVG (vector, for screens and print)", "pdf": "PDF (vector, for print)"}[name.rsplit(".", 1)[1]]
+    return f"{kind}, {colour}"
 
 
 def finish_html(staging: Path, extras: Extras) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -102,6 +103,11 @@ def bold() -> Font:
 def normalise(text: str) -> str:
     """NFC and single spaces, so precomposed glyphs are used and stray whitespace is harmless."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def glue_dashes(text: str) -> str:
+    """Bind a spaced dash to the word before it, so no line starts with a dash."""
+    return re.sub(" ([\u2013\u2014-])(?= |$)", "\u00a0\\1", text)
 
 
 def missing_glyphs(text: str) -> set[str]:
@@ -269,7 +275,7 @@ def fit(
     should that still not fit (say 150 'W's), the size keeps shrinking below the
     floor rather than overflow. The result always fits max_width x max_height.
     """
-    text = normalise(text) or " "
+    text = glue_dashes(normalise(text)) or " "
 
     def attempt(size: float, break_words: bool) -> Block | None:
         lines = wrap(text, font, max_width / size, break_words)
@@ -321,9 +327,7 @@ def shrink_until(attempt: Callable[[float], Block | None], size: float) -> Block
             raise ValueError("text cannot be fitted at any size")
 
 
-def draw_block(
-    block: Block, font: Font, x: float, top: float, width: float, align: str = "start"
-) -> tuple[str, Box | None]:
+def draw_block(block: Block, font: Font, x: float, top: float, width: float, align: str = "start") -> tuple[str, Box | None]:
     """Path data for a fitted block placed with its top-left at (x, top)."""
     parts: list[str] = []
     ink: Box | None = None

@@ -1,1 +1,205 @@
-// Filled in by the register issue.
+/*
+ * Register filter for /register/.
+ *
+ * The register page is complete without JavaScript: every current signatory
+ * is in the table. This script only adds a way to narrow and sort it. It
+ * reveals #register-tools, reads the filter state from the address (so a
+ * filtered view can be shared), and writes it back with history.replaceState
+ * (so the back button is not filled with one entry per keystroke).
+ *
+ * Speed: the register may hold 10,000 rows. Each row's searchable facts are
+ * read from the DOM once into a plain array; a filter pass is then a loop
+ * over that array that touches the DOM only for rows whose visibility
+ * changes. Rows are hidden with the `hidden` attribute rather than removed,
+ * so links, find-in-page and the no-JS layout stay as they are.
+ */
+(function () {
+  "use strict";
+
+  var FILTERS = ["sector", "size", "activity", "year", "founding"];
+  var SORTS = ["name", "newest", "oldest"];
+
+  /** Lower case without accents, so "cafe" finds "Café" and "eglise" finds "Église". */
+  function fold(text) {
+    var lowered = String(text).toLowerCase();
+    return lowered.normalize ? lowered.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : lowered;
+  }
+
+  function init() {
+    var table = document.getElementById("register-table");
+    var tools = document.getElementById("register-tools");
+    var form = document.getElementById("register-filters");
+    if (!table || !tools || !form || !table.tBodies.length) {
+      return;
+    }
+    var body = table.tBodies[0];
+    var count = document.getElementById("register-count");
+    var empty = document.getElementById("register-empty");
+    var search = form.elements.namedItem("q");
+    var sortSelect = form.elements.namedItem("sort");
+    var headers = {
+      name: table.querySelector('th[data-sort="name"]'),
+      signed: table.querySelector('th[data-sort="signed"]')
+    };
+
+    // The row index, built once. `order` is the page's own (name) order.
+    var rows = Array.prototype.map.call(body.rows, function (row, order) {
+      var data = row.dataset;
+      return {
+        el: row,
+        order: order,
+        name: fold(data.name || row.textContent),
+        sector: data.sector || "",
+        size: data.size || "",
+        activities: (data.activities || "").split(" "),
+        year: data.year || "",
+        signed: data.signed || "",
+        founding: data.founding || "",
+        shown: !row.hidden
+      };
+    });
+    var total = rows.length;
+    var currentSort = "name";
+
+    function state() {
+      var values = { q: search.value.trim(), sort: sortSelect.value };
+      FILTERS.forEach(function (name) {
+        values[name] = form.elements.namedItem(name).value;
+      });
+      return values;
+    }
+
+    function matches(row, want, query) {
+      return (!query || row.name.indexOf(query) !== -1) &&
+        (!want.sector || row.sector === want.sector) &&
+        (!want.size || row.size === want.size) &&
+        (!want.activity || row.activities.indexOf(want.activity) !== -1) &&
+        (!want.year || row.year === want.year) &&
+        (!want.founding || row.founding === want.founding);
+    }
+
+    function sortRows(sort) {
+      if (sort === currentSort) {
+        return;
+      }
+      var sorted = rows.slice();
+      if (sort !== "name") {
+        var direction = sort === "newest" ? -1 : 1;
+        sorted.sort(function (a, b) {
+          if (a.signed !== b.signed) {
+            return a.signed < b.signed ? -direction : direction;
+          }
+          return a.order - b.order;
+        });
+      }
+      var fragment = document.createDocumentFragment();
+      sorted.forEach(function (row) {
+        fragment.appendChild(row.el);
+      });
+      body.appendChild(fragment);
+      currentSort = sort;
+      if (headers.name) {
+        if (sort === "name") {
+          headers.name.setAttribute("aria-sort", "ascending");
+        } else {
+          headers.name.removeAttribute("aria-sort");
+        }
+      }
+      if (headers.signed) {
+        if (sort === "name") {
+          headers.signed.removeAttribute("aria-sort");
+        } else {
+          headers.signed.setAttribute("aria-sort", sort === "newest" ? "descending" : "ascending");
+        }
+      }
+    }
+
+    function writeAddress(want) {
+      if (!window.history || !window.history.replaceState) {
+        return;
+      }
+      var params = new URLSearchParams();
+      if (want.q) {
+        params.set("q", want.q);
+      }
+      FILTERS.forEach(function (name) {
+        if (want[name]) {
+          params.set(name, want[name]);
+        }
+      });
+      if (want.sort !== "name") {
+        params.set("sort", want.sort);
+      }
+      var query = params.toString();
+      var address = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+      if (address !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(window.history.state, "", address);
+      }
+    }
+
+    function update() {
+      var want = state();
+      var query = fold(want.q);
+      var shown = 0;
+      sortRows(want.sort);
+      for (var i = 0; i < total; i += 1) {
+        var row = rows[i];
+        var show = matches(row, want, query);
+        if (show !== row.shown) {
+          row.el.hidden = !show;
+          row.shown = show;
+        }
+        if (show) {
+          shown += 1;
+        }
+      }
+      var noun = total === 1 ? "signatory" : "signatories";
+      var text = shown + " of " + total + " " + noun;
+      if (count.textContent !== text) {
+        count.textContent = text;
+      }
+      if (empty) {
+        empty.hidden = shown !== 0 || total === 0;
+      }
+      writeAddress(want);
+    }
+
+    /** Set a select from the address only when the value is one it offers. */
+    function restore() {
+      var params = new URLSearchParams(window.location.search);
+      search.value = params.get("q") || "";
+      FILTERS.forEach(function (name) {
+        var select = form.elements.namedItem(name);
+        var value = params.get(name) || "";
+        var offered = Array.prototype.some.call(select.options, function (option) {
+          return option.value === value;
+        });
+        select.value = offered ? value : "";
+      });
+      var sort = params.get("sort");
+      sortSelect.value = SORTS.indexOf(sort) !== -1 ? sort : "name";
+    }
+
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    form.addEventListener("submit", function (event) {
+      // Enter in the search box: the table is already filtered, so stay put.
+      event.preventDefault();
+      update();
+    });
+    form.addEventListener("reset", function () {
+      // The form's reset runs after this event, so read the cleared values next tick.
+      window.setTimeout(update, 0);
+    });
+
+    restore();
+    tools.hidden = false;
+    update();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
