@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from . import opendata, site_extras
+from . import changes, opendata, site_extras
 from .config import Config
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records
@@ -30,6 +30,7 @@ class BuildReport:
     pages_written: int = 0
     badges_rendered: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    changes: str = ""
 
 
 class Progress:
@@ -110,6 +111,9 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
         progress.step("MkDocs rendered the pages")
         site_extras.finish_html(staging, extras)
         add_files(staging, extras.files)
+        published = changes.compare_with_published(cfg.output, str(extras.files.files["data/signatories.json"]))
+        changes.write_markdown(published, cfg.cache_dir)
+        report.changes = published.text()
         swap_in(staging, cfg.output)
     progress.step(f"site ready in {cfg.display(cfg.output)}")
     return report

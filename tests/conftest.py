@@ -29,10 +29,10 @@ def write_register(folder: Path, records: str, name: str = "signatories.yaml") -
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path | None = None, script: Path = ROOT / "build.py") -> subprocess.CompletedProcess[str]:
     """Run `python build.py ARGS` as a person would, from `cwd`."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd or ROOT, env=env,
+    return subprocess.run([sys.executable, str(script), *args], cwd=cwd or ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
 
 
