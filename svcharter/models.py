@@ -193,8 +193,11 @@ def _url(rec: _Record, node: Node, name: str, max_length: int | None) -> str | N
     if value is None:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"'`\\]", value):
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         rec.fail(node, name, f"{value!r} is not a web address: it must start with https:// or http://")
+        return None
+    if re.search(r"[\s<>\"'`\\{}|^]", value):
+        rec.fail(node, name, f"{value!r} holds a space, quote, bracket or other character a web address cannot hold")
         return None
     return value
 

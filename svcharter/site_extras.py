@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import badges, openbadges, opendata
+from . import badges, openbadges, opendata, security
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -132,7 +132,8 @@ def _logo_label(path: str) -> str:
 
 
 def finish_html(staging: Path, extras: Extras) -> None:
-    """Hook for changes to MkDocs' HTML after rendering (none needed yet)."""
+    """Changes to MkDocs' HTML after rendering: a Content-Security-Policy on every page."""
+    security.secure_site(staging)
 
 
 def news_posts(cfg: Config) -> list[NewsPost]:

@@ -1,0 +1,189 @@
+"""One build (or one floor measurement) in a fresh process, reported as JSON on stdout's last line.
+
+Why a separate process: a real build starts cold (imports, font caches, a new
+process pool), its memory must be measured on its own, and the benchmark
+process must not carry MkDocs' or cairosvg's state from one measurement into
+the next. The build's own phases are timed by wrapping the pipeline's
+functions here, so the benchmark needs no hooks in svcharter itself.
+
+    python bench/_runner.py build '{"signatories": ..., "output": ..., "cache_dir": ..., ...}'
+    python bench/_runner.py badge-floor '{"subjects": FILE, "sample": 200, "workers": 2}'
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime as dt
+import functools
+import io
+import json
+import os
+import pickle
+import pstats
+import resource
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import cairosvg
+
+from svcharter import badges, site_extras
+from svcharter import build as pipeline
+from svcharter.config import Config
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """User+system CPU of this process and of its reaped children (the badge pool's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def timed(phases: dict[str, dict[str, float]], name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a pipeline function to record its wall time and the CPU it (and its workers) used."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        cpu_before = cpu_seconds()
+        started = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            wall = time.perf_counter() - started
+            own, children = (after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True))
+            entry = phases.setdefault(name, {"wall": 0.0, "cpu_self": 0.0, "cpu_children": 0.0, "calls": 0})
+            entry["wall"] += wall
+            entry["cpu_self"] += own
+            entry["cpu_children"] += children
+            entry["calls"] += 1
+
+    return wrapper
+
+
+def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -> None:
+    """Time each step of svcharter.build.build by replacing the names it calls through."""
+    original_render = badges.render_badges
+
+    def render_badges(subjects: Any, cache_dir: Path, workers: int = 0) -> badges.BadgeOutput:
+        if dump_subjects:
+            with open(dump_subjects, "wb") as handle:
+                pickle.dump(list(subjects), handle)
+        return original_render(subjects, cache_dir, workers)
+
+    badges.render_badges = timed(phases, "badges", render_badges)  # type: ignore[assignment]
+    badges.render_logo_files = timed(phases, "logo_files", badges.render_logo_files)  # type: ignore[assignment]
+    site_extras.make_extras = timed(phases, "extras (incl. badges)", site_extras.make_extras)  # type: ignore[assignment]
+    for name in ("load_register", "make_docs", "sync_tree", "run_mkdocs", "add_files", "swap_in"):
+        setattr(pipeline, name, timed(phases, name, getattr(pipeline, name)))
+    pipeline.site_extras.finish_html = timed(phases, "finish_html", pipeline.site_extras.finish_html)  # type: ignore[assignment]
+
+
+def run_build(options: dict[str, Any]) -> dict[str, Any]:
+    """Build once with svcharter.build.build and return the report, phase timings and resource use."""
+    phases: dict[str, dict[str, float]] = {}
+    instrument(phases, options.get("dump_subjects"))
+    cfg = Config(signatories=Path(options["signatories"]), output=Path(options["output"]),
+                 cache_dir=Path(options["cache_dir"]), site_url=options["site_url"],
+                 build_date=dt.date.fromisoformat(options["build_date"]), quiet=True,
+                 workers=int(options.get("workers") or 0))
+    profiler = cProfile.Profile() if options.get("profile") else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    report = pipeline.build(cfg)
+    if profiler:
+        profiler.disable()
+    wall = time.perf_counter() - started
+    result: dict[str, Any] = {
+        "signatories": report.signatories,
+        "pages_written": report.pages_written,
+        "badges_rendered": report.badges_rendered,
+        "timings": report.timings,
+        "phases": phases,
+        "wall_in_process": wall,
+        "worker_count": cfg.worker_count,
+    }
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(20)
+        result["profile_cumulative"] = out.getvalue()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(20)
+        result["profile_tottime"] = out.getvalue()
+    return result
+
+
+def _bare_cairosvg(subject: badges.BadgeSubject) -> tuple[float, float]:
+    """Seconds of bare cairosvg work for one kit (2 colours x 3 PNG widths + PDF), and of SVG layout."""
+    cairo = layout = 0.0
+    for white in (False, True):
+        started = time.perf_counter()
+        svg = badges.badge_svg(subject, white).encode("utf-8")
+        layout += time.perf_counter() - started
+        started = time.perf_counter()
+        for width in badges.PNG_WIDTHS:
+            cairosvg.svg2png(bytestring=svg, output_width=width)
+        cairosvg.svg2pdf(bytestring=svg)
+        cairo += time.perf_counter() - started
+    return cairo, layout
+
+
+def _bare_chunk(subjects: list[badges.BadgeSubject]) -> tuple[float, float]:
+    """Sum of per-kit times for a share of the subjects (runs in one pool worker)."""
+    badges.badge_svg(subjects[0])  # load fonts and glyph caches outside the timed calls, as a build worker would once
+    totals = [_bare_cairosvg(subject) for subject in subjects]
+    return sum(t[0] for t in totals), sum(t[1] for t in totals)
+
+
+def run_badge_floor(options: dict[str, Any]) -> dict[str, Any]:
+    """The bare cairosvg floor: the same badge SVGs to the same PNG sizes and PDF, no cache, bake or zip.
+
+    The summed per-kit time is divided by the cores used. Workers measure in
+    parallel only to save wall time; each call is timed on its own.
+    """
+    with open(options["subjects"], "rb") as handle:
+        subjects: list[badges.BadgeSubject] = pickle.load(handle)
+    total = len(subjects)
+    sample = int(options.get("sample") or 0)
+    if sample and sample < total:
+        step = total / sample
+        chosen = [subjects[int(i * step)] for i in range(sample)]
+    else:
+        chosen = subjects
+    workers = max(1, int(options.get("workers") or os.cpu_count() or 1))
+    chunks = [chosen[i::workers] for i in range(workers) if chosen[i::workers]]
+    started = time.perf_counter()
+    if len(chunks) == 1:
+        parts = [_bare_chunk(chunks[0])]
+    else:
+        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+            parts = list(pool.map(_bare_chunk, chunks))
+    wall = time.perf_counter() - started
+    cairo = sum(p[0] for p in parts)
+    layout = sum(p[1] for p in parts)
+    scale = total / len(chosen) if chosen else 0.0
+    return {"subjects": total, "measured": len(chosen), "scale": scale, "workers": workers,
+            "cairosvg_seconds_measured": cairo, "layout_seconds_measured": layout,
+            "cairosvg_seconds_all": cairo * scale, "layout_seconds_all": layout * scale,
+            "floor_seconds": cairo * scale / workers, "wall_measured": wall}
+
+
+def main(argv: list[str]) -> int:
+    mode, options = argv[0], json.loads(argv[1])
+    result = run_build(options) if mode == "build" else run_badge_floor(options)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["maxrss_self_kib"] = own
+    result["maxrss_children_kib"] = children
+    sys.stdout.flush()
+    print("\n" + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

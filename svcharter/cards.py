@@ -1,0 +1,215 @@
+"""Open Graph / Twitter share cards: one 1200x630 PNG per site page.
+
+Link previews on social sites and chat apps show this picture, so each page
+gets its own, with its headline drawn large next to the charter logo. Text is
+drawn as outlines of the bundled Lato (never a system font), so a card looks the
+same whichever machine builds it, and an untrusted organisation name can only
+ever reach the SVG as glyph outlines or XML-escaped title text. Cards are
+cached by a hash of everything that shapes them, so a rebuild renders only the
+cards whose text, artwork, code or renderer changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cairosvg
+
+from svcharter import badges, textpath
+from svcharter.textpath import Box
+
+WIDTH, HEIGHT = 1200, 630
+# Text never leaves this box: a margin all round, and clear of a 2:1 centre crop (15 px top and bottom).
+SAFE: Box = (56.0, 40.0, 1144.0, 600.0)
+TEAL = badges.TEAL
+INK = "#12302b"  # near-black teal: the headline reads strongest, the teal stays an accent
+PALE = "#e3eeec"
+WHITE = badges.WHITE
+LEFT, RIGHT = 72.0, 1128.0
+LOGO_TOP, LOGO_HEIGHT = 56.0, 96.0
+TEXT_TOP, TEXT_BOTTOM = 196.0, 496.0  # headline and subline share this region
+BAND_TOP = 534.0  # teal band along the bottom, holding the address
+GAP = 22.0  # between headline and subline
+HEADLINE_FIT = {"max_lines": 3, "size_max": 80.0, "size_min": 40.0, "leading": 1.12}
+SUBLINE_FIT = {"max_lines": 2, "size_max": 38.0, "size_min": 24.0, "leading": 1.2}
+ADDRESS_FIT = {"max_lines": 1, "size_max": 30.0, "size_min": 16.0}
+ADDRESS_AREA: Box = (LEFT, BAND_TOP + 20.0, 860.0, HEIGHT - 20.0)
+
+
+@dataclass(frozen=True)
+class CardSubject:
+    """Everything that shapes one share card (path only says where it goes)."""
+
+    path: str  # site-relative output path, e.g. "register/acme-ltd/card.png" or "card.png"
+    headline: str  # untrusted
+    subline: str = ""
+    address: str = ""  # short site address shown at the bottom, e.g. "charter.example.org"
+
+
+@dataclass
+class CardOutput:
+    """Where the cards are: site-relative path -> cached PNG, and how many were rendered."""
+
+    files: dict[str, Path]
+    rendered: int
+
+
+# ---------------------------------------------------------------- layout
+
+
+def fitted(key: str, font: textpath.Font, block: textpath.Block, top: float, colour: str) -> tuple[str, Box]:
+    """A fitted block drawn at the left margin as one path, with its ink box."""
+    d, ink = textpath.draw_block(block, font, LEFT, top, RIGHT - LEFT)
+    return f'<path id="{key}" fill="{colour}" d="{d}"/>', ink or (LEFT, top, LEFT, top)
+
+
+def start_size(text: str, font: textpath.Font, width: float, fit: dict) -> float:
+    """Largest size worth trying: the words laid end to end must fit in max_lines lines.
+
+    textpath.fit walks down from size_max in half-point steps, measuring every
+    candidate; a long name cannot fit near the top, so skipping those sizes
+    saves most of the layout time. The 5% margin (for kerning around spaces)
+    keeps it a true upper bound, and snapping up to the half-point grid keeps
+    the candidates, and so the result, the same as a full search.
+    """
+    words = textpath.glue_dashes(textpath.normalise(text)).split(" ")
+    need = sum(textpath.line_width(word, font) for word in words)
+    if need <= 0:
+        return fit["size_max"]
+    bound = math.ceil(fit["max_lines"] * width / need * 1.05 * 2) / 2
+    return max(fit["size_min"], min(fit["size_max"], bound))
+
+
+def fit_text(text: str, font: textpath.Font, width: float, height: float, fit: dict) -> textpath.Block:
+    """textpath.fit, starting from the largest size that could possibly fit."""
+    return textpath.fit(text, font, width, height, **{**fit, "size_max": start_size(text, font, width, fit)})
+
+
+def text_group(subject: CardSubject, parts: dict[str, str], boxes: dict[str, Box]) -> None:
+    """Headline with the subline under it, centred as a group in the text region.
+
+    The subline is fitted first and the headline gets the height that is left,
+    so however long either is, they cannot overlap or leave the region.
+    """
+    width, region = RIGHT - LEFT, TEXT_BOTTOM - TEXT_TOP
+    sub: textpath.Block | None = None
+    reserved = 0.0
+    if textpath.normalise(subject.subline):
+        sub = fit_text(subject.subline, textpath.regular(), width, region / 3, SUBLINE_FIT)
+        reserved = sub.height + GAP
+    head = fit_text(subject.headline, textpath.bold(), width, region - reserved, HEADLINE_FIT)
+    y = TEXT_TOP + (region - head.height - reserved) / 2
+    parts["headline"], boxes["headline"] = fitted("headline", textpath.bold(), head, y, INK)
+    if sub is not None:
+        y += head.height + GAP
+        parts["subline"], boxes["subline"] = fitted("subline", textpath.regular(), sub, y, TEAL)
+
+
+def address_part(address: str) -> tuple[str, Box]:
+    """The short site address in white, centred on the band's height at the left margin."""
+    area = ADDRESS_AREA
+    text = badges.short_address(address).rstrip("/")
+    block = textpath.fit(text, textpath.bold(), area[2] - area[0], area[3] - area[1], **ADDRESS_FIT)
+    top = (BAND_TOP + HEIGHT) / 2 - block.height / 2
+    d, ink = textpath.draw_block(block, textpath.bold(), area[0], top, area[2] - area[0])
+    return f'<path id="address" fill="{WHITE}" d="{d}"/>', ink or (area[0], top, area[0], top)
+
+
+def backdrop() -> str:
+    """White ground, a pale ring echoing the logo's circle, and the teal band with a light edge."""
+    return (
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{WHITE}"/>'
+        f'<circle cx="1130" cy="-10" r="150" fill="none" stroke="{PALE}" stroke-width="34"/>'
+        f'<rect y="{BAND_TOP:g}" width="{WIDTH}" height="{HEIGHT - BAND_TOP:g}" fill="{TEAL}"/>'
+        f'<rect y="{BAND_TOP - 8:g}" width="{WIDTH}" height="8" fill="#7fb0a7"/>'
+    )
+
+
+def layout(subject: CardSubject) -> badges.Layout:
+    """Place every block of the card; boxes are exposed so tests can prove nothing escapes SAFE."""
+    parts: dict[str, str] = {"backdrop": backdrop()}
+    boxes: dict[str, Box] = {}
+    parts["logo"], boxes["logo"] = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT)
+    text_group(subject, parts, boxes)
+    if textpath.normalise(subject.address):
+        parts["address"], boxes["address"] = address_part(subject.address)
+    return badges.Layout(parts, boxes)
+
+
+def card_svg(subject: CardSubject) -> str:
+    """The card as a self-contained SVG: outlines only, plus an XML-escaped title."""
+    title = badges.clean_xml_text(" ".join(filter(None, (subject.headline, subject.subline))))
+    body = "\n".join(layout(subject).parts.values())
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img">\n<title>{title}</title>\n{body}\n</svg>\n'
+    )
+
+
+def render_png(subject: CardSubject) -> bytes:
+    """PNG bytes of the card at exactly WIDTH x HEIGHT (cairosvg in its safe mode: no external files)."""
+    return cairosvg.svg2png(bytestring=card_svg(subject).encode("utf-8"), output_width=WIDTH, output_height=HEIGHT)
+
+
+# ---------------------------------------------------------------- caching and rendering
+
+
+@functools.cache
+def fingerprint() -> str:
+    """Badge renderer fingerprint (textpath, logo, fonts, cairo versions) plus this module's source."""
+    own = badges.file_digest(Path(__file__).resolve())
+    return hashlib.sha256(f"{badges.renderer_fingerprint()}:{own}".encode()).hexdigest()
+
+
+def card_key(subject: CardSubject) -> str:
+    """Cache key: the text that is drawn plus the fingerprint (not the path, which is not drawn)."""
+    payload = json.dumps([subject.headline, subject.subline, subject.address, fingerprint()])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a per-process temp file and os.replace, so a crash never leaves half a PNG."""
+    temp = path.with_name(f"tmp-{path.name}-{os.getpid()}")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def _render_job(job: tuple[CardSubject, str]) -> None:
+    """Process-pool entry point (top-level so it pickles); sends back nothing but completion."""
+    subject, final = job
+    write_atomic(Path(final), render_png(subject))
+
+
+def run_jobs(jobs: list[tuple[CardSubject, str]], workers: int) -> None:
+    """Render in-process for one worker (easy to debug) or one job, else across processes."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            _render_job(job)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        chunk = max(1, min(16, len(jobs) // (workers * 4)))
+        for _ in pool.map(_render_job, jobs, chunksize=chunk):
+            pass
+
+
+def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0) -> CardOutput:
+    """Render (or reuse from cache) every subject's card; returns paths, never PNG bytes."""
+    root = Path(cache_dir) / "cards"
+    root.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    jobs: dict[Path, CardSubject] = {}
+    for subject in subjects:
+        final = root / f"{card_key(subject)}.png"
+        files[subject.path] = final
+        if final not in jobs and not final.is_file():
+            jobs[final] = subject  # identical cards render once
+    run_jobs([(subject, str(final)) for final, subject in jobs.items()], workers or os.cpu_count() or 1)
+    return CardOutput(files=files, rendered=len(jobs))

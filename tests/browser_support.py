@@ -1,0 +1,243 @@
+"""Helpers for the browser tests: build a fixture site, serve it locally, drive Debian's Chromium.
+
+Kept apart from tests/test_browser.py so the tests read as checks, and so
+the server and browser set-up can be reused by other browser tests.
+Nothing here downloads anything: Chromium is the system one and axe-core
+comes from node_modules (pinned in package-lock.json).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BUILD_DATE = "2026-11-25"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site like a static host: files as they are, and 404.html for anything missing."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".svg": "image/svg+xml",
+        ".ttf": "font/ttf",
+        ".woff2": "font/woff2",
+        ".xml": "application/xml",
+    }
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a missing page with the theme's 404 page, as GitHub Pages and most hosts do."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        # Every test run starts from a fresh build; caching would only hide a stale file.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        """Quiet: a line per request would bury pytest's output."""
+
+
+class StaticServer:
+    """http.server on 127.0.0.1 in a thread. The port is chosen (and bound) before the build needs the address."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        handler = functools.partial(_SiteHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
+
+    @property
+    def origin(self) -> str:
+        """The site's address with a trailing slash, e.g. http://127.0.0.1:41234/."""
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+def build_site(signatories: Path, output: Path, cache_dir: Path, site_url: str) -> None:
+    """Run the real command line, as the council would, so the test covers the build too."""
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--quiet", "--output", str(output),
+               "--cache-dir", str(cache_dir), "--build-date", BUILD_DATE, "--site-url", site_url,
+               "--signatories", str(signatories)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"the fixture site did not build:\n{result.stdout}\n{result.stderr}")
+
+
+def make_big_register(site_dir: Path, rows: int = 10_000) -> str:
+    """Copy /register/ to /register-big/ with its current-signatory rows repeated up to `rows`.
+
+    The copy sits at the same depth, so its relative links to the theme and
+    register.js still work; only the table is larger. Building a real
+    10,000-record site would cost the suite far more time than it tests.
+    """
+    text = (site_dir / "register" / "index.html").read_text(encoding="utf-8")
+    body = re.search(r'(<table class="register-table" id="register-table">.*?<tbody>\n?)(.*?)(</tbody>)', text, re.S)
+    if body is None:
+        raise AssertionError("the register page has no register-table body to copy")
+    originals = re.findall(r"<tr .*?</tr>", body.group(2), re.S)
+    copies = []
+    for index in range(rows):
+        row = originals[index % len(originals)]
+        copies.append(row.replace('data-name="', f'data-name="n{index:05d} ', 1))
+    bigger = text[: body.start(2)] + "\n".join(copies) + "\n" + text[body.end(2):]
+    target = site_dir / "register-big"
+    target.mkdir(exist_ok=True)
+    (target / "index.html").write_text(bigger, encoding="utf-8")
+    return "register-big/"
+
+
+@dataclass
+class PageLog:
+    """What one page did: console errors, uncaught exceptions, every request and any dialog."""
+
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    expected_missing: set[str] = field(default_factory=set)
+
+    def attach(self, page: Any) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("dialog", self._dialog)
+
+    def _console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        location = (message.location or {}).get("url", "")
+        if location in self.expected_missing and "404" in message.text:
+            return
+        self.errors.append(f"{message.text} ({location})")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def problems(self) -> list[str]:
+        """Everything that should not have happened, as readable lines."""
+        found = [f"console error: {text}" for text in self.errors]
+        found += [f"request left the site: {url}" for url in self.requests
+                  if not url.startswith((self.origin, "data:", "blob:"))]
+        found += [f"a dialog opened: {text!r}" for text in self.dialogs]
+        return found
+
+
+def launch_context(playwright: Any, user_data_dir: Path) -> Any:
+    """Debian's Chromium, headless, with nothing phoning home. Never downloads a browser."""
+    return playwright.chromium.launch_persistent_context(
+        user_data_dir=str(user_data_dir),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        accept_downloads=True,
+    )
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.0 to 2.2 A and AA rules on the whole document; returns the violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """One block per rule: id, impact, help and the first few offending selectors."""
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"][:8]:
+            lines.append(f"    {' '.join(map(str, node['target']))}")
+            summary = (node.get("failureSummary") or "").strip().replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+        if len(violation["nodes"]) > 8:
+            lines.append(f"    ... and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+FOCUS_STYLE_JS = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  let target = style;
+  // A focused hidden checkbox shows its ring on the label that follows it.
+  if (el.matches('input[type=checkbox].md-toggle, input[type=checkbox].md-nav__toggle') && el.nextElementSibling) {
+    target = getComputedStyle(el.nextElementSibling);
+  }
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, text: (el.textContent || el.value || '').trim().slice(0, 60),
+    outlineStyle: target.outlineStyle, outlineWidth: target.outlineWidth, boxShadow: target.boxShadow,
+  };
+}
+"""
+
+
+def focus_is_visible(style: dict[str, str] | None) -> bool:
+    """True when the focused element draws an outline or a box shadow."""
+    if style is None:
+        return False
+    outline = style["outlineStyle"] != "none" and style["outlineWidth"] not in ("0px", "")
+    return outline or style["boxShadow"] != "none"
+
+
+def file_kind(data: bytes) -> str | None:
+    """What a downloaded file is by its first bytes: png, pdf, zip, svg, or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    head = data[:2048].lstrip()
+    if head.startswith(b"<?xml") or head.startswith(b"<svg"):
+        return "svg"
+    return None
