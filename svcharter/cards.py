@@ -93,11 +93,12 @@ def fit_text(text: str, font: textpath.Font, width: float, height: float, fit: d
     return textpath.fit(text, font, width, height, **{**fit, "size_max": start_size(text, font, width, fit)})
 
 
-def text_group(subject: CardSubject, parts: dict[str, str], boxes: dict[str, Box]) -> None:
-    """Headline with the subline under it, centred as a group in the text region.
+def text_blocks(subject: CardSubject) -> tuple[textpath.Block, textpath.Block | None]:
+    """Fit the headline and the optional subline into the text region.
 
-    The subline is fitted first and the headline gets the height that is left,
-    so however long either is, they cannot overlap or leave the region.
+    The subline is fitted first (to at most a third of the region) and the
+    headline gets the height that is left, so however long either is, together
+    they cannot leave the region.
     """
     width, region = RIGHT - LEFT, TEXT_BOTTOM - TEXT_TOP
     sub: textpath.Block | None = None
@@ -106,7 +107,14 @@ def text_group(subject: CardSubject, parts: dict[str, str], boxes: dict[str, Box
         sub = fit_text(subject.subline, textpath.regular(), width, region / 3, SUBLINE_FIT)
         reserved = sub.height + GAP
     head = fit_text(subject.headline, textpath.bold(), width, region - reserved, HEADLINE_FIT)
-    y = TEXT_TOP + (region - head.height - reserved) / 2
+    return head, sub
+
+
+def text_group(subject: CardSubject, parts: dict[str, str], boxes: dict[str, Box]) -> None:
+    """Headline with the subline under it, centred as a group in the text region."""
+    head, sub = text_blocks(subject)
+    reserved = sub.height + GAP if sub is not None else 0.0
+    y = TEXT_TOP + (TEXT_BOTTOM - TEXT_TOP - head.height - reserved) / 2
     parts["headline"], boxes["headline"] = fitted("headline", textpath.bold(), head, y, INK)
     if sub is not None:
         y += head.height + GAP

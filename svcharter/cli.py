@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import CharterError, InvalidData
+from .errors import CharterError, DataError, InvalidData
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ANSWER = "answer:"
+"""Prefix of the argparse destinations that hold `add`'s answers."""
 
 
 def _date(text: str) -> dt.date:
@@ -22,7 +24,7 @@ def _date(text: str) -> dt.date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py", description="Build the Shropshire Social Value Charter site.")
-    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,add,withdraw,schema}")
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--signatories", type=Path, default=None, metavar="FILE",
@@ -40,10 +42,48 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=0, help="badge render processes (default: one per core)")
     check = commands.add_parser("check", help="validate only, build nothing")
     common(check)
+    for sub in (build, check):
+        sub.add_argument("--format", choices=("text", "github"), default="text",
+                         help="how to print problems: text (default) or GitHub Actions annotations")
     serve = commands.add_parser("serve", help="preview on http://127.0.0.1:8000, rebuilding on changes")
     common(serve)
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--output", type=Path, default=None, metavar="DIR",
+                       help="where to build the preview (default: a temporary folder)")
+    _edit_commands(commands)
+    schema = commands.add_parser("schema", help="write schema/signatories.schema.json from the field definitions")
+    schema.add_argument("--check", action="store_true", help="only check the file is up to date (exit 1 if not)")
     return parser
+
+
+def _edit_common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--signatories", type=Path, default=None, metavar="FILE",
+                     help="the register file (default: signatories.yaml)")
+    sub.add_argument("--build-date", type=_date, default=None, metavar="YYYY-MM-DD",
+                     help="the date to check dates against (default: today)")
+    sub.add_argument("--quiet", action="store_true", help="print only errors and the page address")
+    sub.set_defaults(cache_dir=None)
+
+
+def _edit_commands(commands: argparse._SubParsersAction) -> None:
+    """`add` takes one option per question, named after the field, so scripts and people use the same names."""
+    from .edit import questions
+
+    add = commands.add_parser("add", help="add a signatory to the end of signatories.yaml, asking for each field")
+    _edit_common(add)
+    for question in questions():
+        flag = "--" + question.key.replace(".", "-").replace("_", "-")
+        if question.spec.kind == "bool":
+            add.add_argument(flag, dest=ANSWER + question.key, action=argparse.BooleanOptionalAction, default=None,
+                             help=question.help)
+        else:
+            add.add_argument(flag, dest=ANSWER + question.key, default=None, metavar="TEXT", help=question.help)
+    add.add_argument("--yes", action="store_true", help="ask nothing: take every answer from the options")
+    withdraw = commands.add_parser("withdraw", help="record that a signatory has left the charter")
+    _edit_common(withdraw)
+    withdraw.add_argument("id", help="the signatory's id")
+    withdraw.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD", help="the date it left")
+    withdraw.add_argument("--reason", default=None, help="the public reason for leaving")
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -63,13 +103,54 @@ def _config(args: argparse.Namespace) -> Config:
     return Config(**values)  # type: ignore[arg-type]
 
 
+def _answers(args: argparse.Namespace) -> dict[str, str]:
+    """The answers given as options to `add`, as the text a person would have typed."""
+    answers: dict[str, str] = {}
+    for dest, value in vars(args).items():
+        if dest.startswith(ANSWER) and value is not None:
+            answers[dest[len(ANSWER):]] = ("true" if value else "false") if isinstance(value, bool) else value
+    return answers
+
+
+def _escape_data(text: str) -> str:
+    """GitHub's escaping for a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """GitHub's escaping for a workflow command's property values (file=...)."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: DataError) -> str:
+    """One problem as a GitHub Actions error annotation on the file, line and column."""
+    message = str(problem).removeprefix(f"{problem.file}:{problem.line}:{problem.column}: ")
+    where = f"file={_escape_property(problem.file)},line={problem.line},col={problem.column}"
+    return f"::error {where}::{_escape_data(message)}"
+
+
+def report_github(error: CharterError) -> None:
+    """Print annotations (stdout, where GitHub reads them) and the usual count (stderr)."""
+    problems = error.errors if isinstance(error, InvalidData) else []
+    for problem in problems:
+        print(github_annotation(problem))
+    if problems:
+        _count(len(problems))
+    else:
+        print(f"::error::{_escape_data(str(error))}")
+        report_error(error)
+
+
+def _count(count: int) -> None:
+    print(f"{count} problem{'s' if count != 1 else ''} found: nothing was built.", file=sys.stderr)
+
+
 def report_error(error: CharterError) -> None:
     """Print every problem, one per line, and a count."""
     if isinstance(error, InvalidData):
         for problem in error.errors:
             print(problem, file=sys.stderr)
-        count = len(error.errors)
-        print(f"{count} problem{'s' if count != 1 else ''} found: nothing was built.", file=sys.stderr)
+        _count(len(error.errors))
     else:
         print(f"error: {error}", file=sys.stderr)
 
@@ -82,25 +163,80 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
         return int(exc.code or 0)
-    from . import build as pipeline
-
+    if args.command == "schema":
+        return _schema(args.check)
     cfg = _config(args)
     try:
-        if args.command == "check":
-            register = pipeline.check(cfg)
-            if not args.quiet:
-                print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found.")
-        elif args.command == "serve":
-            from .serve import serve
-
-            serve(cfg, args.port)
-        else:
-            report = pipeline.build(cfg)
-            if not args.quiet:
-                print(f"Built {report.signatories} signatories into {cfg.display(cfg.output)}.")
+        _run(args, cfg)
     except CharterError as error:
-        report_error(error)
+        report_github(error) if getattr(args, "format", "text") == "github" else report_error(error)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, cfg: Config) -> None:
+    from . import build as pipeline
+
+    if args.command == "check":
+        register = pipeline.check(cfg)
+        if not args.quiet:
+            print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found.")
+    elif args.command == "serve":
+        from .serve import serve
+
+        serve(cfg, args.port, report_error)
+    elif args.command == "add":
+        _add(args, cfg)
+    elif args.command == "withdraw":
+        from .edit import withdraw
+
+        withdraw(cfg, args.id, args.date, args.reason)
+        if not args.quiet:
+            print(f"Recorded the withdrawal of '{args.id}' on {args.date.isoformat()} in {cfg.display(cfg.signatories)}.")
+    else:
+        report = pipeline.build(cfg)
+        if not args.quiet:
+            print(f"Built {report.signatories} signatories into {cfg.display(cfg.output)}.")
+            if report.changes:
+                print(report.changes)
+
+
+def _ask(prompt: str) -> str:
+    from .edit import EditRefused
+
+    try:
+        return input(prompt)
+    except EOFError:
+        raise EditRefused("cancelled: no more answers, so nothing was changed") from None
+
+
+def _add(args: argparse.Namespace, cfg: Config) -> None:
+    from .edit import add, page_address
+
+    record_id = add(cfg, _answers(args), None if args.yes else _ask, print)
+    address = page_address(cfg, record_id)
+    if args.quiet:
+        print(address)
+    else:
+        print(f"Added '{record_id}' to {cfg.display(cfg.signatories)}.")
+        print(f"Its page will be at {address} once the site is rebuilt and published.")
+
+
+def _schema(check_only: bool) -> int:
+    """Write the editor schema, or with --check report whether the checked-in copy is stale."""
+    from .config import ROOT
+    from .schema import SCHEMA_PATH, schema_text, write_schema
+
+    target = ROOT / SCHEMA_PATH
+    if check_only:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != schema_text(ROOT / "content"):
+            print(f"error: {SCHEMA_PATH} is out of date: run `python build.py schema` and commit it", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{SCHEMA_PATH} is up to date.")
+        return EXIT_OK
+    write_schema(ROOT)
+    print(f"Wrote {SCHEMA_PATH}.")
     return EXIT_OK

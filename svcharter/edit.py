@@ -316,10 +316,11 @@ def _ask_one(register: RegisterFile, answers: dict[str, str], question: Question
     """Ask until the validator accepts the answer (or an optional one is skipped)."""
     default = register.cfg.build_date.isoformat() if question.key == "signed" else ""
     options = register.options(question)
-    raw = given
+    raw, prompt = given, _prompt(question, default, options)
     while True:
         if raw is None:
-            raw = ask(_prompt(question, default, options)).strip() or default
+            raw = ask(prompt).strip() or default
+            prompt = prompt.rsplit("\n", 1)[-1]  # after the first time, only the question itself
         if not raw:
             if not question.required:
                 return

@@ -1,0 +1,166 @@
+"""Share cards: real renders checked for size, fit, safety, repeatability and caching."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from test_badges import HOSTILE, LONG_MIXED, NAMES, SVG_NS, inside, overlap, path_bounds
+
+from svcharter import cards, textpath
+
+SIGNED = "has signed the Shropshire Social Value Charter"
+ADDRESS = "charter.example.org"
+REAL_NAMES = [
+    ("Shropshire Community Enterprise Partnership " * 4)[:150],
+    LONG_MIXED,
+    "Cwmni Tŷ Gwyn – Café & Bar’s",
+    "Acme",
+]
+
+
+def signatory(name: str, path: str = "register/acme-ltd/card.png") -> cards.CardSubject:
+    """A signatory's card as the build asks for it."""
+    return cards.CardSubject(path=path, headline=name, subline=SIGNED, address=ADDRESS)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG signature and IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def subjects_for(name: str) -> list[cards.CardSubject]:
+    """The shapes a card comes in: signatory, headline only, and a long subline."""
+    return [
+        signatory(name),
+        cards.CardSubject("card.png", name),
+        cards.CardSubject("about/card.png", name, subline=name, address=ADDRESS),
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_blocks_stay_in_safe_area_and_apart(name: str) -> None:
+    for subj in subjects_for(name):
+        layout = cards.layout(subj)
+        for key, box in layout.boxes.items():
+            assert inside(box, cards.SAFE), (key, box)
+        for (ka, a), (kb, b) in itertools.combinations(layout.boxes.items(), 2):
+            assert not overlap(a, b), (ka, a, kb, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_drawn_outlines_match_layout(name: str) -> None:
+    subj = signatory(name)
+    layout = cards.layout(subj)
+    paths = dict(re.findall(r'<path id="(\w+)"[^>]*? d="([^"]*)"', cards.card_svg(subj)))
+    assert set(paths) == {"headline", "subline", "address"}
+    for key, d in paths.items():
+        drawn, box = path_bounds(d), layout.boxes[key]
+        assert inside(drawn, cards.SAFE), (key, drawn)
+        assert inside(drawn, (box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1)), (key, drawn, box)
+    for ka, kb in itertools.combinations(paths, 2):
+        assert not overlap(path_bounds(paths[ka]), path_bounds(paths[kb])), (ka, kb)
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+def test_real_names_wrap_to_three_lines_and_keep_the_floor(name: str) -> None:
+    head, sub = cards.text_blocks(signatory(name))
+    assert 1 <= len(head.lines) <= 3
+    assert head.size >= cards.HEADLINE_FIT["size_min"]
+    assert sub is not None and sub.lines == (SIGNED,)
+    assert head.size > sub.size  # the name is the big one
+    joined = " ".join(head.lines).replace("\u00a0", " ")
+    assert joined == textpath.normalise(name)
+
+
+@pytest.mark.parametrize("name", [*REAL_NAMES, "W" * 150, "Acme Community Interest Company"])
+def test_start_size_matches_a_full_search(name: str) -> None:
+    font, width, fit = textpath.bold(), cards.RIGHT - cards.LEFT, cards.HEADLINE_FIT
+    quick = cards.fit_text(name, font, width, 250.0, fit)
+    assert quick == textpath.fit(name, font, width, 250.0, **fit)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_text_never_reaches_svg_raw(hostile: str) -> None:
+    svg = cards.card_svg(cards.CardSubject("card.png", hostile, subline=hostile, address=hostile))
+    assert hostile not in svg
+    assert "<script" not in svg and "<img" not in svg and svg.count("]]>") == 0
+    root = ET.fromstring(svg)
+    title = root.find(f"{SVG_NS}title")
+    assert title is not None and hostile in (title.text or "")
+
+
+def test_svg_refers_to_nothing_outside_itself() -> None:
+    root = ET.fromstring(cards.card_svg(signatory("Acme Ltd")))
+    assert (root.get("width"), root.get("height")) == ("1200", "630")
+    for element in root.iter():
+        assert element.tag not in (f"{SVG_NS}image", f"{SVG_NS}use", f"{SVG_NS}text", f"{SVG_NS}style")
+        for attr, value in element.attrib.items():
+            assert "href" not in attr
+            assert "url(" not in value and "://" not in value, (attr, value)
+
+
+@pytest.fixture(scope="module")
+def two_renders(tmp_path_factory: pytest.TempPathFactory) -> tuple[cards.CardOutput, cards.CardOutput, list]:
+    """The same cards rendered into two caches: in-process and with a pool."""
+    subjects = [
+        signatory(LONG_MIXED, "register/cwmni/card.png"),
+        signatory("Cwmni Tŷ Gwyn – Café & Bar’s", "register/ty-gwyn/card.png"),
+        cards.CardSubject("card.png", "Shropshire Social Value Charter", "Working together for social value", ADDRESS),
+        cards.CardSubject("bare/card.png", HOSTILE[1]),
+    ]
+    first = cards.render_cards(subjects, tmp_path_factory.mktemp("one"), workers=1)
+    second = cards.render_cards(subjects, tmp_path_factory.mktemp("two"), workers=2)
+    return first, second, subjects
+
+
+def test_every_card_is_1200_by_630_png(two_renders: tuple) -> None:
+    first, _second, subjects = two_renders
+    assert first.rendered == len(subjects)
+    assert sorted(first.files) == sorted(s.path for s in subjects)
+    for path in first.files.values():
+        assert path.parent.name == "cards" and re.fullmatch(r"[0-9a-f]{64}\.png", path.name)
+        assert png_size(path.read_bytes()) == (1200, 630)
+
+
+def test_cards_are_opaque_with_teal_band(two_renders: tuple) -> None:
+    from PIL import Image
+
+    first, _second, _subjects = two_renders
+    with Image.open(first.files["card.png"]) as image:
+        rgba = image.convert("RGBA")
+        assert rgba.getpixel((0, 0)) == (255, 255, 255, 255)
+        assert rgba.getpixel((1199, 629)) == (0, 0x59, 0x4F, 255)
+
+
+def test_renders_are_byte_identical(two_renders: tuple) -> None:
+    first, second, _subjects = two_renders
+    assert first.files.keys() == second.files.keys()
+    for key, path in first.files.items():
+        assert path.read_bytes() == second.files[key].read_bytes(), key
+    leftovers = [p.name for p in first.files["card.png"].parent.iterdir() if p.name.startswith("tmp-")]
+    assert leftovers == []
+
+
+def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
+    subjects = [signatory("One Ltd", "register/one/card.png"), signatory("Two Ltd", "register/two/card.png")]
+    assert cards.render_cards(subjects, tmp_path, workers=1).rendered == 2
+    assert cards.render_cards(subjects, tmp_path, workers=1).rendered == 0
+    changed = [subjects[0], signatory("Two Limited", "register/two/card.png")]
+    out = cards.render_cards(changed, tmp_path, workers=1)
+    assert out.rendered == 1
+    assert all(path.is_file() for path in out.files.values())
+    assert out.files["register/one/card.png"] != out.files["register/two/card.png"]
+
+
+def test_identical_cards_render_once(tmp_path: Path) -> None:
+    same = [cards.CardSubject(f"{page}/card.png", "Register", address=ADDRESS) for page in ("a", "b")]
+    out = cards.render_cards(same, tmp_path, workers=1)
+    assert out.rendered == 1 and out.files["a/card.png"] == out.files["b/card.png"]
