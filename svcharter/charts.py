@@ -27,7 +27,8 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[int]]], legend: Sequence[str
                 parts.append(f'<rect x="{x:.1f}" y="{y + 6}" width="{width:.1f}" height="18" '
                              f'fill="{PALETTE[index % len(PALETTE)]}"/>')
                 if width >= 14:
-                    parts.append(f'<text x="{x + width / 2:.1f}" y="{y + 20}" class="chart-count">{count}</text>')
+                    parts.append(f'<text x="{x + width / 2:.1f}" y="{y + 20}" text-anchor="middle" fill="#ffffff" '
+                                 f'font-weight="bold" class="chart-count">{count}</text>')
             x += width
         y += ROW_HEIGHT + 14
     return _svg(title, WIDTH, y, parts)
@@ -49,12 +50,13 @@ def simple_bars(rows: Sequence[tuple[str, int]], title: str) -> str:
 
 
 def _legend(labels: Sequence[str]) -> str:
+    """Legend entries in one row; the widths are generous estimates for 13px text."""
     items = []
     x = 0
     for index, label in enumerate(labels):
         items.append(f'<rect x="{x}" y="2" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
-                     f'<text x="{x + 16}" y="12" class="chart-legend">{escape(label)}</text>')
-        x += 16 + 7 * len(label) + 14
+                     f'<text x="{x + 16}" y="12" font-size="12" class="chart-legend">{escape(label)}</text>')
+        x += 16 + round(6.2 * len(label)) + 12
     return "".join(items)
 
 
@@ -64,4 +66,5 @@ def _shorten(text: str, limit: int) -> str:
 
 def _svg(title: str, width: int, height: int, parts: list[str]) -> str:
     return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width + 40} {height + 4}" '
+            f'width="{width + 40}" height="{height + 4}" font-family="Lato, sans-serif" font-size="14" fill="#1a1a1a" '
             f'aria-hidden="true" focusable="false" data-title="{escape(title)}">' + "".join(parts) + "</svg>")

@@ -63,7 +63,8 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("id", "slug", "Permanent web address of the signatory's page: a-z, 0-9 and single hyphens. Never change it once published.",
+    Field("id", "slug",
+          "Permanent web address of the signatory's page: a-z, 0-9 and single hyphens. Never change it once published.",
           required=True, max_length=60, example="shropshire-council"),
     Field("name", "text", "The organisation's name, shown exactly as written.", required=True, max_length=150,
           example="Shropshire Council"),

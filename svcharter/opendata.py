@@ -122,8 +122,10 @@ def json_schema(register: Register) -> str:
             "withdrawn_reason": nullable_text,
             "lapsed": {"type": ["string", "null"], "format": "date"},
             "page_url": {"type": "string", "format": "uri"},
-            "reports": {"type": "array", "items": {"type": "object", "required": ["year", "values"],
-                        "properties": {"year": {"type": "integer"}, "values": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+            "reports": {"type": "array", "items": {
+                "type": "object", "required": ["year", "values"],
+                "properties": {"year": {"type": "integer"},
+                               "values": {"type": "object", "additionalProperties": {"type": "string"}}}}},
             "badge": {"type": "object", "required": ["assertion_url", "files"],
                       "properties": {"assertion_url": {"type": "string", "format": "uri"},
                                      "files": {"type": "array", "items": {"type": "string", "format": "uri"}}}},

@@ -183,9 +183,11 @@ def statistics(register: Register) -> dict[str, tuple[str, list[tuple[str, int]]
     current = register.with_status(CURRENT)
     activities = Counter(a for s in current for a in s.activities)
     years = Counter(s.signed.year for s in current)
+    sectors = Counter(s.sector for s in current)
+    sizes = Counter(s.size for s in current)
     return {
-        "sector": ("Current signatories by sector", [(label, sum(s.sector == key for s in current)) for key, label in SECTORS.items()]),
-        "size": ("Current signatories by size", [(label, sum(s.size == key for s in current)) for key, label in SIZES.items()]),
-        "activity": ("Current signatories by area of activity", [(label, activities[key]) for key, label in ACTIVITIES.items()]),
+        "sector": ("Current signatories by sector", [(label, sectors[key]) for key, label in SECTORS.items()]),
+        "size": ("Current signatories by size", [(label, sizes[key]) for key, label in SIZES.items()]),
+        "activity": ("Current signatories by area of activity", [(label, activities[k]) for k, label in ACTIVITIES.items()]),
         "year": ("Current signatories by year signed", [(str(year), years[year]) for year in sorted(years)]),
     }

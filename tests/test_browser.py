@@ -21,6 +21,7 @@ import pytest
 
 from browser_support import (
     AXE_SCRIPT,
+    AXE_URL_PATH,
     CHROMIUM,
     FOCUS_STYLE_JS,
     PageLog,
@@ -67,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     work = tmp_path_factory.mktemp("browser-site")
     root = work / "site"
     root.mkdir()
-    server = StaticServer(root)
+    server = StaticServer(root, {AXE_URL_PATH: AXE_SCRIPT})
     try:
         build_site(FIXTURE, root, work / "cache", server.origin)
         make_big_register(root)

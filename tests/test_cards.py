@@ -97,6 +97,12 @@ def test_hostile_text_never_reaches_svg_raw(hostile: str) -> None:
     assert title is not None and hostile in (title.text or "")
 
 
+def test_control_characters_are_dropped_not_fatal() -> None:
+    subj = cards.CardSubject("card.png", "Bad\x00\x0b\ufffe Co", subline="\x1f", address=ADDRESS)
+    ET.fromstring(cards.card_svg(subj))
+    assert png_size(cards.render_png(subj)) == (1200, 630)
+
+
 def test_svg_refers_to_nothing_outside_itself() -> None:
     root = ET.fromstring(cards.card_svg(signatory("Acme Ltd")))
     assert (root.get("width"), root.get("height")) == ("1200", "630")

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import BUILD_DATE, ROOT, VALID_RECORD, write_register
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +15,6 @@ from svcharter.errors import InvalidData
 from svcharter.load import MAX_FILE_BYTES, load_records
 from svcharter.measures import load_survey
 from svcharter.models import validate
-
-from conftest import BUILD_DATE, ROOT, VALID_RECORD, write_register
 
 BASE = "  - id: acme\n    name: Acme\n    sector: private\n    size: small\n    signed: 2018-01-01\n"
 
