@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class BuildReport:
     signatories: int = 0
     pages_written: int = 0
     badges_rendered: int = 0
+    cards_rendered: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: str = ""
 
@@ -101,6 +103,8 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     extras = site_extras.make_extras(cfg, register, progress)
     report.badges_rendered = extras.badges_rendered
     docs = make_docs(cfg, register, extras.page_context)
+    report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress)
+    extras.files.update(card_files.files)
     report.pages_written = sync_tree(cfg.cache_dir / "docs", docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")
 
@@ -169,6 +173,10 @@ def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path) -> No
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s %(message)s"))
         logger.addHandler(handler)
+    # MkDocs stamps the sitemap and its gzip header with the build date: make it ours, not the clock's.
+    epoch = dt.datetime(cfg.build_date.year, cfg.build_date.month, cfg.build_date.day, tzinfo=dt.UTC).timestamp()
+    previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     try:
         config = load_config(config_file=str(cfg.mkdocs_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
                              site_url=site_url, strict=True)
@@ -179,6 +187,11 @@ def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path) -> No
             config.plugins.on_shutdown()
     except (MkDocsException, SystemExit, OSError) as exc:
         raise BuildError(f"MkDocs could not build the site: {exc}") from exc
+    finally:
+        if previous_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
 
 
 def parse_date(text: str) -> dt.date:

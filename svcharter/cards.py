@@ -203,7 +203,9 @@ def run_jobs(jobs: list[tuple[CardSubject, str]], workers: int) -> None:
             _render_job(job)
         return
     # Parse the fonts and logo once here: forked workers inherit them instead of each paying for it.
-    textpath.regular(), textpath.bold(), badges.logo_markup(False)
+    textpath.regular()
+    textpath.bold()
+    badges.logo_markup(False)
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         chunk = max(1, min(16, len(jobs) // (workers * 4)))
         for _ in pool.map(_render_job, jobs, chunksize=chunk):

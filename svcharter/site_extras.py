@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import badges, openbadges, opendata, security
+from . import badges, cards, openbadges, opendata, security
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -186,3 +188,43 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
                   f"<summary>{xml_escape(post.summary or post.title)}</summary>", "</entry>"]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+def page_url_path(markdown_path: str) -> str:
+    """The directory address MkDocs gives a Markdown file: 'x/index.md' and 'x.md' -> 'x/', 'index.md' -> ''."""
+    stem = markdown_path.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index")
+        return stem
+    return stem + "/"
+
+
+def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress) -> tuple[int, FileSet]:
+    """A 1200x630 card beside every page (card.png), named after the page; returns how many were rendered."""
+    parts = urlsplit(register.site.site_url)
+    address = (parts.netloc + parts.path).rstrip("/")
+    subjects = []
+    for path, content in sorted(docs.files.items()):
+        if not path.endswith(".md") or not isinstance(content, str):
+            continue
+        match = FRONT_MATTER.match(content)
+        meta = (yaml.safe_load(match.group(1)) if match else None) or {}
+        title = html.unescape(str(meta.get("title") or register.site.site_name))
+        subjects.append(cards.CardSubject(page_url_path(path) + "card.png", *_card_words(register, meta, title, path),
+                                          address=address))
+    progress.step(f"drawing {len(subjects)} share cards")
+    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count)
+    docs_cards = FileSet()
+    docs_cards.update(output.files)
+    return output.rendered, docs_cards
+
+
+def _card_words(register: Register, meta: dict, title: str, path: str) -> tuple[str, str]:
+    signatory = register.by_id.get(str(meta.get("signatory", "")))
+    if signatory is not None:
+        if register.status(signatory) == CURRENT:
+            return signatory.name, "has signed the Shropshire Social Value Charter"
+        return signatory.name, "is a former signatory of the Shropshire Social Value Charter"
+    if path == "index.md":
+        return register.site.site_name, "A shared commitment to social, economic and environmental value"
+    return title, register.site.site_name
