@@ -55,7 +55,7 @@ def test_signatory_page_shows_every_public_field(fixture_site: Path) -> None:
         assert expected in text
     panel = page.select_one("#verification").get_text(" ", strip=True)
     assert panel == "Current signatory since 1 March 2018 (register checked on 25 November 2026)."
-    links = [a["href"] for a in page.select(".signatory-commitments ~ ul a")]
+    links = [a["href"] for a in page.select(".section-commitments ~ ul a")]
     assert "../../measures/apprenticeships/" in links and "../../measures/jobs-created/" in links
 
 
