@@ -18,7 +18,6 @@ import re
 import shutil
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -29,6 +28,7 @@ import cairosvg.surface
 import segno
 
 from svcharter import openbadges, textpath
+from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
 LOGO_DIR = Path(__file__).resolve().parent.parent / "logo"
@@ -419,15 +419,8 @@ def _render_job(job: tuple[BadgeSubject, str]) -> None:
 
 
 def run_jobs(jobs: list[tuple[BadgeSubject, str]], workers: int) -> None:
-    """Render in-process for one worker (easy to debug), else across processes."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            _render_job(job)
-        return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        chunk = max(1, min(16, len(jobs) // (workers * 4)))
-        for _ in pool.map(_render_job, jobs, chunksize=chunk):
-            pass
+    """Render every missing kit, across processes when there is more than one."""
+    run_parallel(_render_job, jobs, workers)
 
 
 def render_badges(subjects: Sequence[BadgeSubject], cache_dir: Path, workers: int = 0) -> BadgeOutput:

@@ -17,13 +17,13 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import cairosvg
 
 from svcharter import badges, textpath
+from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
 WIDTH, HEIGHT = 1200, 630
@@ -196,20 +196,16 @@ def _render_job(job: tuple[CardSubject, str]) -> None:
     write_atomic(Path(final), render_png(subject))
 
 
-def run_jobs(jobs: list[tuple[CardSubject, str]], workers: int) -> None:
-    """Render in-process for one worker (easy to debug) or one job, else across processes."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            _render_job(job)
-        return
-    # Parse the fonts and logo once here: forked workers inherit them instead of each paying for it.
+def _warm_up() -> None:
+    """Parse the fonts and logo once before forking: workers inherit them instead of each paying for it."""
     textpath.regular()
     textpath.bold()
     badges.logo_markup(False)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        chunk = max(1, min(16, len(jobs) // (workers * 4)))
-        for _ in pool.map(_render_job, jobs, chunksize=chunk):
-            pass
+
+
+def run_jobs(jobs: list[tuple[CardSubject, str]], workers: int) -> None:
+    """Render every missing card, across processes when there is more than one."""
+    run_parallel(_render_job, jobs, workers, _warm_up)
 
 
 def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0) -> CardOutput:
