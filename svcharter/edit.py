@@ -280,7 +280,8 @@ class RegisterFile:
             os.chmod(temp, self.path.stat().st_mode & 0o777)
             found = self.problems_in_file(Path(temp))
             if found:
-                listed = "\n".join(f"  {p.field + ': ' if p.field else ''}{p.message}" for p in found)
+                lines = dict.fromkeys(f"  {p.field + ': ' if p.field else ''}{p.message}" for p in found)
+                listed = "\n".join(lines)
                 raise EditRefused(f"{self.display} was not changed: the result would not be valid:\n{listed}")
             os.replace(temp, self.path)
         finally:

@@ -4,9 +4,10 @@ Comms staff use it to see an edit before they commit it, so it must keep
 going when they make a mistake: a build that fails prints the validator's
 messages and the last good build stays on screen. It builds the real site
 (the same pipeline as `build`) into a temporary folder, so a preview never
-touches site/. Changes are found by polling modification times every 0.3 s:
-simpler than file-system events and the same on every platform, network
-drive and editor (some editors save by renaming, which event watchers miss).
+touches site/. Changes are found by polling modification times every 0.1 s
+(half a millisecond of work for the shipped sources): simpler than
+file-system events and the same on every platform, network drive and editor
+(some editors save by renaming, which event watchers can miss).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from .config import Config
 from .errors import BuildError, CharterError
 
-POLL_SECONDS = 0.3
+POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.05
 """Wait this long after seeing a change, so a file still being saved is not read half-written."""
 
