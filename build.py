@@ -5,6 +5,9 @@
     python build.py build [--signatories FILE] [--output DIR] [--site-url URL] [--build-date YYYY-MM-DD]
     python build.py check [--signatories FILE]
     python build.py serve
+    python build.py add [--id ID --name NAME ... --yes]
+    python build.py withdraw ID --date YYYY-MM-DD [--reason TEXT]
+    python build.py schema [--check]
 
 Exit codes: 0 success; 1 invalid data or a failed build; 2 wrong usage.
 """
