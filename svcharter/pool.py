@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -13,8 +14,10 @@ def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers
                  warm_up: Callable[[], object] | None = None) -> None:
     """Run `function` over `jobs`: in-process for one worker or one job (easy to debug), else in a process pool.
 
-    `warm_up` loads shared read-only data (fonts, artwork) before the pool forks,
-    so each worker inherits it instead of loading it again.
+    Workers start from a small fork server, not as forks of the build: a fork would
+    inherit (and count in its memory) everything the build holds, which at 10,000
+    signatories is hundreds of megabytes per worker. Each worker loads the fonts once;
+    `warm_up`, if given, runs in this process first (for in-process use afterwards).
     """
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -22,7 +25,8 @@ def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers
         return
     if warm_up is not None:
         warm_up()
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
         chunk = max(1, min(16, len(jobs) // (workers * 4)))
         for _ in pool.map(function, jobs, chunksize=chunk):
             pass
