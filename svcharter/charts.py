@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-PALETTE = ("#00594f", "#3a8a80", "#8c8c8c", "#c76a1c", "#8a2a0b")
-"""Five response colours, dark to light and back, each at least 3:1 against white."""
+PALETTE = ("#00594f", "#277167", "#595959", "#9a4400", "#8a2a0b")
+"""Five response colours, teal for agree, grey for neither, rust for disagree: each at least 5.7:1
+against white, so the bars stand out (WCAG 1.4.11) and white count labels on them read (1.4.3)."""
 
 ROW_HEIGHT = 34
 LABEL_WIDTH = 0  # labels sit above each bar so long wording never overlaps it
