@@ -62,7 +62,8 @@ def site_info(cfg: Config, settings: dict) -> SiteInfo:
     if months is not None and (not isinstance(months, int) or months < 1):
         raise BuildError("extra.renewal_months in mkdocs.yml must be a whole number of months, or left out")
     return SiteInfo(site_url=url.rstrip("/") + "/", build_date=cfg.build_date, renewal_months=months,
-                    misuse_email=extra.get("misuse_email") or None, site_name=settings.get("site_name", ""))
+                    misuse_email=extra.get("misuse_email") or None, site_name=settings.get("site_name", ""),
+                    register_page_rows=cfg.register_page_rows)
 
 
 def glyph_checker():  # noqa: ANN201 - a callable, or None before badges exist
@@ -136,7 +137,7 @@ def make_docs(cfg: Config, register: Register, context: dict[str, object]) -> Fi
         else:
             docs.add(relative, path)
     docs.update(site_extras.news_pages(cfg, maker))
-    docs.add("register/index.md", maker.register_page())
+    docs.update(maker.register_pages())
     for signatory in register.signatories:
         docs.add(f"register/{signatory.id}/index.md", maker.signatory_page(signatory))
     docs.add("measures/index.md", maker.measures_index())

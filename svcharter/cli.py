@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, default=None, metavar="DIR", help="where to build (default: site/)")
     build.add_argument("--site-url", default=None, metavar="URL", help="the published address (default: from mkdocs.yml)")
     build.add_argument("--workers", type=int, default=0, help="badge render processes (default: one per core)")
+    build.add_argument("--register-page-rows", type=int, default=None, metavar="N",
+                       help="rows per register page before it is split into pages (default: 1000)")
     check = commands.add_parser("check", help="validate only, build nothing")
     common(check)
     for sub in (build, check):
@@ -98,6 +100,8 @@ def _config(args: argparse.Namespace) -> Config:
         values["site_url"] = args.site_url
     if args.cache_dir:
         values["cache_dir"] = args.cache_dir.resolve()
+    if getattr(args, "register_page_rows", None):
+        values["register_page_rows"] = max(1, args.register_page_rows)
     if getattr(args, "workers", 0):
         values["workers"] = args.workers
     return Config(**values)  # type: ignore[arg-type]

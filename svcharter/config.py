@@ -23,6 +23,7 @@ class Config:
     root: Path = ROOT
     cache_dir: Path = ROOT / ".cache"
     workers: int = 0  # badge render processes; 0 means one per core
+    register_page_rows: int = 1000  # rows per register page; the filter loads the rest as JSON
 
     @property
     def content_dir(self) -> Path:

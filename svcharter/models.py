@@ -375,8 +375,14 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
     return Signatory(line=node.start_mark.line + 1, **public), []  # type: ignore[arg-type]
 
 
+RESERVED_IDS = {"page"}
+"""Ids that would share an address with the register's own pages (register/page/2/ ...)."""
+
+
 def _cross_field_rules(rec: _Record, node: Node, values: dict[str, object],
                        glyph_check: Callable[[str], set[str]] | None) -> None:
+    if values.get("id") in RESERVED_IDS:
+        rec.fail(node, "id", f"'{values['id']}' is reserved for the register's own pages: choose another id")
     signed, withdrawn = values.get("signed"), values.get("withdrawn")
     if values.get("withdrawn_reason") and "withdrawn" not in values:
         rec.fail(node, "withdrawn_reason", "is set but 'withdrawn' (the date it left) is missing")

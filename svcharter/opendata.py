@@ -203,18 +203,27 @@ def atom_feed(register: Register) -> str:
     return "\n".join(lines) + "\n"
 
 
-def register_jsonld(register: Register) -> dict[str, object]:
-    """schema.org ItemList of current signatories for the register page."""
-    current = [s for s in register.signatories if register.status(s) == "current"]
+def register_jsonld(register: Register, rows: list[Signatory], first: int = 0) -> dict[str, object]:
+    """schema.org ItemList of the current signatories on one register page."""
     return {
         "@context": "https://schema.org", "@type": "ItemList",
         "name": "Shropshire Social Value Charter: current signatories",
-        "numberOfItems": len(current),
+        "numberOfItems": len(register.with_status("current")),
         "itemListElement": [
-            {"@type": "ListItem", "position": i, "name": s.name, "url": register.url(register.page_path(s))}
-            for i, s in enumerate(current, start=1)
+            {"@type": "ListItem", "position": first + i, "name": s.name, "url": register.url(register.page_path(s))}
+            for i, s in enumerate(rows, start=1)
         ],
     }
+
+
+def register_rows(register: Register) -> str:
+    """Every current signatory in a compact form, for the register's filter when the table is split into pages."""
+    current = register.with_status("current")
+    rows = [[s.id, s.name, s.sector, s.size, " ".join(s.activities), s.signed.isoformat(),
+             f"{s.signed.day} {s.signed:%B %Y}", int(s.founding)] for s in current]
+    data = {"columns": ["id", "name", "sector", "size", "activities", "signed", "signed_label", "founding"],
+            "sectors": SECTORS, "sizes": SIZES, "rows": rows}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def organisation_jsonld(register: Register, signatory: Signatory) -> dict[str, object]:

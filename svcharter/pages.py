@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import charts
+from . import charts, opendata
 from .fields import ACTIVITIES, FIELDS, SECTORS, SIZES
 from .measures import RESPONSE_LABELS
 from .models import Signatory
@@ -77,13 +77,28 @@ class PageMaker:
         return self.env.get_template(template).render(register=self.register, site=self.register.site,
                                                        extras=self.extras, **context)
 
-    def register_page(self) -> str:
+    def register_pages(self) -> dict[str, str]:
+        """The register: one page, or pages of `register_page_rows` rows once it is too big to send at once."""
         reg = self.register
         current = reg.with_status(CURRENT)
-        body = self.render("register.html.j2", current=current, withdrawn=reg.with_status(WITHDRAWN),
-                           lapsed=reg.with_status(LAPSED), years=sorted({s.signed.year for s in current}))
-        return front_matter("Register of signatories", body,
-                            description=f"{len(current)} organisations have signed the Shropshire Social Value Charter.")
+        size = reg.site.register_page_rows
+        chunks = [current[i:i + size] for i in range(0, len(current), size)] or [[]]
+        paged = len(chunks) > 1
+        pages = {}
+        for number, rows in enumerate(chunks, start=1):
+            first = (number - 1) * size
+            body = self.render("register.html.j2", current=current, rows=rows, first=first, page=number,
+                               page_count=len(chunks), prefix="" if number == 1 else "../../",
+                               rows_src="rows.json" if paged else "", page_rows=size,
+                               withdrawn=reg.with_status(WITHDRAWN) if number == 1 else [],
+                               lapsed=reg.with_status(LAPSED) if number == 1 else [],
+                               years=sorted({s.signed.year for s in current}),
+                               jsonld=opendata.register_jsonld(reg, rows, first))
+            title = "Register of signatories" + (f" (page {number} of {len(chunks)})" if number > 1 else "")
+            path = "register/index.md" if number == 1 else f"register/page/{number}/index.md"
+            pages[path] = front_matter(
+                title, body, description=f"{len(current)} organisations have signed the Shropshire Social Value Charter.")
+        return pages
 
     def signatory_page(self, signatory: Signatory) -> str:
         reg = self.register

@@ -32,6 +32,7 @@ class SiteInfo:
     renewal_months: int | None = None
     misuse_email: str | None = None
     site_name: str = "Shropshire Social Value Charter"
+    register_page_rows: int = 1000  # rows per register page without JavaScript (about 120 KB gzipped)
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,10 @@ def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
         "robots.txt": f"User-agent: *\nAllow: /\n\nSitemap: {register.url('sitemap.xml')}\n",
     }
     extras.files.update(data)
+    if len(register.with_status(CURRENT)) > register.site.register_page_rows:
+        extras.files.add("register/rows.json", opendata.register_rows(register))
     extras.page_context.update(
         data_sizes={path.removeprefix("data/"): kb(text) for path, text in data.items()},
-        register_jsonld=opendata.register_jsonld(register),
         organisation_jsonld={s.id: opendata.organisation_jsonld(register, s) for s in register.signatories},
         badges=kits,
         logo_files=logo_files(cfg, extras),

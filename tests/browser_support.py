@@ -113,11 +113,11 @@ class StaticServer:
         self.httpd.server_close()
 
 
-def build_site(signatories: Path, output: Path, cache_dir: Path, site_url: str) -> None:
+def build_site(signatories: Path, output: Path, cache_dir: Path, site_url: str, *extra: str) -> None:
     """Run the real command line, as the council would, so the test covers the build too."""
     command = [sys.executable, str(ROOT / "build.py"), "build", "--quiet", "--output", str(output),
                "--cache-dir", str(cache_dir), "--build-date", BUILD_DATE, "--site-url", site_url,
-               "--signatories", str(signatories)]
+               "--signatories", str(signatories), *extra]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"the fixture site did not build:\n{result.stdout}\n{result.stderr}")
@@ -138,7 +138,7 @@ def make_big_register(site_dir: Path, rows: int = 10_000) -> str:
     copies = []
     for index in range(rows):
         row = originals[index % len(originals)]
-        copies.append(row.replace('data-name="', f'data-name="n{index:05d} ', 1))
+        copies.append(row.replace('/">', f'/">n{index:05d} ', 1))  # a unique, searchable name
     bigger = text[: body.start(2)] + "\n".join(copies) + "\n" + text[body.end(2):]
     target = site_dir / "register-big"
     target.mkdir(exist_ok=True)

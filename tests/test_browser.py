@@ -61,15 +61,17 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Build the fixture register once, for the address of a server bound beforehand."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (tests/run.sh installs it)")
+        pytest.fail("Debian's Chromium is not installed at /usr/bin/chromium: run `bash tests/run.sh`, which installs it")
     if not AXE_SCRIPT.exists():
-        pytest.skip("axe-core is not installed: run `npm ci` (tests/run.sh does)")
+        pytest.fail("axe-core is not installed: run `bash tests/run.sh`, which runs `npm ci`")
     work = tmp_path_factory.mktemp("browser-site")
     root = work / "site"
     root.mkdir()
     server = StaticServer(root, {AXE_URL_PATH: AXE_SCRIPT})
     try:
         build_site(FIXTURE, root, work / "cache", server.origin)
+        # The same register split into pages of 8 rows, as a 10,000-signatory register is split into pages of 1,000.
+        build_site(FIXTURE, root / "paged", work / "cache", server.origin + "paged/", "--register-page-rows", "8")
         make_big_register(root)
         server.start()
         yield Site(root, server.origin)
@@ -160,7 +162,7 @@ def test_typing_narrows_rows_and_updates_count(browser: Browser) -> None:
     names = visible_names(page)
     assert names and all("valley" in name.lower() for name in names)
     assert count_text(page) == f"{len(names)} of {CURRENT_COUNT} signatories"
-    assert parse_qs(urlsplit(page.url).query) == {"q": ["valley"]}
+    assert parse_qs(urlsplit(page.url).query) == {"name": ["valley"]}
 
     page.get_by_label("Search by name").fill("CAFE")  # case- and accent-insensitive
     assert visible_names(page) == ["Ludlow Café Cooperative"]
@@ -182,13 +184,13 @@ def test_typing_narrows_rows_and_updates_count(browser: Browser) -> None:
 def test_selects_filter_by_every_field(browser: Browser) -> None:
     page = browser.page
     browser.open("register/")
-    checks = {"Sector": ("public", "sector"), "Size": ("micro", "size"), "Year signed": ("2019", "year"),
-              "Founding members": ("yes", "founding")}
-    for label, (value, attribute) in checks.items():
+    checks = {"Sector": ("public", "r.dataset.sector"), "Size": ("micro", "r.dataset.size"),
+              "Year signed": ("2019", "r.dataset.signed.slice(0, 4)"), "Founding members": ("yes", "r.dataset.founding")}
+    for label, (value, read) in checks.items():
         page.get_by_label(label).select_option(value)
         rows = page.locator(VISIBLE_ROWS)
         assert rows.count() > 0, f"{label}={value} hid every row"
-        assert set(rows.evaluate_all(f"rows => rows.map(r => r.dataset.{attribute})")) == {value}
+        assert set(rows.evaluate_all(f"rows => rows.map(r => {read})")) == {value}
         assert count_text(page) == f"{rows.count()} of {CURRENT_COUNT} signatories"
         page.get_by_label(label).select_option("")
     assert page.locator(VISIBLE_ROWS).count() == CURRENT_COUNT
@@ -199,6 +201,23 @@ def test_selects_filter_by_every_field(browser: Browser) -> None:
     assert page.locator("#register-founding option").all_inner_texts()[1] == "Founding members only"
     founding = page.locator("#register-table tbody tr[data-founding='yes']").count()
     assert founding == 2
+
+
+def test_paged_register_filters_every_page(browser: Browser) -> None:
+    """Without JavaScript a page shows its own rows; with it, the filter covers the whole register."""
+    browser.open("paged/register/page/3/")
+    page = browser.page
+    page.wait_for_function("() => /^28 of 28/.test(document.getElementById('register-count').textContent)")
+    assert len(visible_names(page)) == 28
+    page.fill("#register-q", "valley")
+    page.wait_for_function("() => !/^28 of/.test(document.getElementById('register-count').textContent)")
+    names = visible_names(page)
+    assert names and all("valley" in name.lower() for name in names)
+    href = page.locator(VISIBLE_ROWS + " td:first-child a").first.get_attribute("href")
+    assert href.startswith("../../")
+    page.locator(VISIBLE_ROWS + " td:first-child a").first.click()
+    page.wait_for_load_state("load")
+    assert "/paged/register/" in page.url and page.locator("#verification").count() == 1
 
 
 def test_sorting_by_date_and_name(browser: Browser) -> None:
@@ -227,7 +246,7 @@ def test_sorting_by_date_and_name(browser: Browser) -> None:
 
 def test_filtered_address_restores_the_view(browser: Browser) -> None:
     page = browser.page
-    browser.open("register/?q=valley&sector=voluntary&sort=newest")
+    browser.open("register/?name=valley&sector=voluntary&sort=newest")
     assert page.get_by_label("Search by name").input_value() == "valley"
     assert page.get_by_label("Sector").input_value() == "voluntary"
     assert page.get_by_label("Sort by").input_value() == "newest"
@@ -356,7 +375,10 @@ def test_site_search_works_under_the_content_security_policy(browser: Browser) -
     page.get_by_role("textbox", name="Search", exact=True).click()
     page.keyboard.type("valley")
     page.locator(".md-search-result__item").first.wait_for()
+    # Wait for the result count: the list is re-rendered until the search settles, which would drop focus.
+    page.wait_for_function("() => /matching/.test(document.querySelector('.md-search-result__meta').textContent)")
     page.keyboard.press("ArrowDown")  # the theme moves through results with the arrow keys
+    page.wait_for_function("() => !!document.activeElement.closest('.md-search-result__item')")
     focused = page.evaluate(FOCUS_STYLE_JS)
     assert focus_is_visible(focused), focused
     assert page.evaluate("() => !!document.activeElement.closest('.md-search-result__item')")
@@ -431,7 +453,7 @@ AXE_PAGES = [
     "measures/apprenticeships/",
     "engagement-results/",
     "register/",
-    "register/?q=valley",
+    "register/?name=valley",
     f"register/{FULL_RECORD}/",
     f"register/{WITHDRAWN}/",
     "statistics/",

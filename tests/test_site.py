@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import zipfile
@@ -189,3 +190,28 @@ def test_pages_request_nothing_from_another_origin(fixture_site: Path, page: str
             if not value or (tag == "link" and element.get("rel") in (["canonical"], ["alternate"])):
                 continue
             assert not re.match(r"^(https?:)?//", value) or value.startswith("https://charter.example.org/"), value
+
+
+def test_a_large_register_is_split_into_pages_with_every_row_in_json(tmp_path: Path) -> None:
+    result = build_site(DATA / "fixture-register.yaml", tmp_path / "site", tmp_path / "cache", "--register-page-rows", "3")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    first = soup(site, "register/index.html")
+    second = soup(site, "register/page/2/index.html")
+    names = [a.get_text() for page in (first, second) for a in page.select("#register-table tbody td:first-child a")]
+    expected = sorted((r["name"] for r in FIXTURE if "withdrawn" not in r), key=str.casefold)
+    assert names == expected
+    assert [a["href"] for a in second.select("#register-table tbody td:first-child a")] == ["../../severn-care/"]
+    assert first.select_one("#register-table")["data-rows-src"] == "rows.json"
+    assert second.select_one("#register-table")["data-rows-src"] == "../../rows.json"
+    assert second.select_one("#withdrawn-table") is None and first.select_one("#withdrawn-table") is not None
+    rows = json.loads((site / "register/rows.json").read_text(encoding="utf-8"))["rows"]
+    assert [row[1] for row in rows] == expected
+    positions = json.loads(second.select_one('script[type="application/ld+json"]').string)
+    assert [item["position"] for item in positions["itemListElement"]] == [4]
+
+
+def test_a_small_register_is_one_page_without_rows_json(fixture_site: Path) -> None:
+    assert not (fixture_site / "register/rows.json").exists()
+    assert not (fixture_site / "register/page").exists()
+    assert soup(fixture_site, "register/index.html").select_one("#register-table").get("data-rows-src") is None

@@ -57,6 +57,8 @@ CASES = [
      "signatories.yaml:3:11: 'acme': name: is 151 characters long; the limit is 150"),
     ("path id", BASE.replace("id: acme", "id: ../../etc"),
      "signatories.yaml:2:9: 'record 1': id: '../../etc' is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"),
+    ("reserved id", BASE.replace("id: acme", "id: page"),
+     "signatories.yaml:2:5: 'page': id: 'page' is reserved for the register's own pages: choose another id"),
     ("not adopted", BASE + "    commitments: [staff-turnover]\n",
      "signatories.yaml:7:19: 'acme': commitments: 'staff-turnover' was not adopted as a measure: "),
     ("withdrawn before signed", BASE + "    withdrawn: 2017-01-01\n",

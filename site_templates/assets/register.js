@@ -52,23 +52,28 @@
       signed: table.querySelector('th[data-sort="signed"]')
     };
 
-    // The row index, built once. `order` is the page's own (name) order.
-    var rows = Array.prototype.map.call(body.rows, function (row, order) {
-      var data = row.dataset;
-      return {
-        el: row,
-        order: order,
-        name: fold(data.name || row.textContent),
-        sector: data.sector || "",
-        size: data.size || "",
-        activities: (data.activities || "").split(" "),
-        year: data.year || "",
-        signed: data.signed || "",
-        founding: data.founding || "",
-        shown: !row.hidden
-      };
-    });
+    /** The row index, built once per set of rows. `order` is the page's own (name) order. */
+    function indexRows() {
+      return Array.prototype.map.call(body.rows, function (row, order) {
+        var data = row.dataset;
+        var link = row.cells[0].querySelector("a");
+        return {
+          el: row,
+          order: order,
+          name: fold(link ? link.textContent : row.textContent),
+          sector: data.sector || "",
+          size: data.size || "",
+          activities: (data.activities || "").split(" "),
+          year: (data.signed || "").slice(0, 4),
+          signed: data.signed || "",
+          founding: data.founding || "no",
+          shown: !row.hidden
+        };
+      });
+    }
+    var rows = indexRows();
     var total = rows.length;
+    var rowsSource = table.getAttribute("data-rows-src");
     var ordered = rows;  // rows in the order the table shows them
     var currentSort = "name";
     var limit = SHOW_AT_ONCE;
@@ -134,7 +139,8 @@
       }
       var params = new URLSearchParams();
       if (want.q) {
-        params.set("q", want.q);
+        // "name", not "q": the theme's site search opens itself for ?q=.
+        params.set("name", want.q);
       }
       FILTERS.forEach(function (name) {
         if (want[name]) {
@@ -196,7 +202,7 @@
     /** Set a select from the address only when the value is one it offers. */
     function restore() {
       var params = new URLSearchParams(window.location.search);
-      search.value = params.get("q") || "";
+      search.value = params.get("name") || "";
       FILTERS.forEach(function (name) {
         var select = form.elements.namedItem(name);
         var value = params.get(name) || "";
@@ -240,7 +246,76 @@
 
     restore();
     tools.hidden = false;
-    update();
+    if (rowsSource) {
+      loadAllRows();
+    } else {
+      update();
+    }
+
+    /**
+     * A register split into pages holds only one page of rows; the filter
+     * covers them all by loading the compact list the build publishes beside it.
+     */
+    function loadAllRows() {
+      count.textContent = "Loading every signatory so the search covers the whole register…";
+      fetch(rowsSource, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          var prefix = table.getAttribute("data-link-prefix") || "";
+          var fragment = document.createDocumentFragment();
+          data.rows.forEach(function (values) {
+            fragment.appendChild(buildRow(values, data, prefix));
+          });
+          body.replaceChildren(fragment);
+          rows = indexRows();
+          total = rows.length;
+          ordered = rows;
+          currentSort = "name";
+          lastQuery = null;
+          update();
+        })
+        .catch(function () {
+          // The page's own rows still work: filter those and say so.
+          update();
+          count.textContent += " (this page only: the full list could not be loaded)";
+        });
+    }
+
+    /** One table row from the compact list, built with text nodes only (names are never parsed as HTML). */
+    function buildRow(values, data, prefix) {
+      var row = document.createElement("tr");
+      row.hidden = true;
+      row.dataset.sector = values[2];
+      row.dataset.size = values[3];
+      row.dataset.activities = values[4];
+      row.dataset.signed = values[5];
+      if (values[7]) {
+        row.dataset.founding = "yes";
+      }
+      var nameCell = document.createElement("td");
+      var link = document.createElement("a");
+      link.href = prefix + values[0] + "/";
+      link.textContent = values[1];
+      nameCell.appendChild(link);
+      if (values[7]) {
+        var mark = document.createElement("span");
+        mark.className = "founding";
+        mark.textContent = "(founding member)";
+        nameCell.append(" ", mark);
+      }
+      row.appendChild(nameCell);
+      [data.sectors[values[2]], data.sizes[values[3]], values[6]].forEach(function (text) {
+        var cell = document.createElement("td");
+        cell.textContent = text;
+        row.appendChild(cell);
+      });
+      return row;
+    }
   }
 
   if (document.readyState === "loading") {
