@@ -14,11 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import DataError, InvalidData
 
+STR_TAG, SEQ_TAG, MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """20 MB: about 50 times a 10,000-record register, small enough to read safely."""
 
@@ -88,7 +98,20 @@ def compose(text: str, display: str) -> Node | None:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise InvalidData([DataError(display, 1, 1, None, None, "text is over the 20 MB limit")])
     try:
-        root = yaml.compose(text, Loader=_StrictComposer)
+        root = _compose_fast(text) if yaml.__with_libyaml__ else yaml.compose(text, Loader=_StrictComposer)
+    except yaml.YAMLError:
+        root = _compose_explained(text, display)
+    if root is not None:
+        duplicates = list(_duplicate_keys(root, display))
+        if duplicates:
+            raise InvalidData(duplicates)
+    return root
+
+
+def _compose_explained(text: str, display: str) -> Node | None:
+    """The pure-Python parser: slower than LibYAML, but its error messages say more. Used for bad files."""
+    try:
+        return yaml.compose(text, Loader=_StrictComposer)
     except _RefusedAnchor as exc:
         pos = Position(display, exc.mark.line + 1, exc.mark.column + 1)
         message = (
@@ -99,10 +122,64 @@ def compose(text: str, display: str) -> Node | None:
         raise InvalidData([_syntax_error(exc, display)]) from None
     except yaml.YAMLError as exc:  # errors without a position, e.g. from the reader
         raise InvalidData([DataError(display, 1, 1, None, None, f"not valid YAML: {exc}")]) from None
-    if root is not None:
-        duplicates = list(_duplicate_keys(root, display))
-        if duplicates:
-            raise InvalidData(duplicates)
+
+
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+
+
+def _resolve_plain(value: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar (so `no` is a bool), as PyYAML's resolver decides it."""
+    for tag, pattern in _IMPLICIT.get(value[:1], []):
+        if pattern.match(value):
+            return tag
+    return STR_TAG
+
+
+def _compose_fast(text: str) -> Node | None:
+    """Build the same node tree as PyYAML's composer from LibYAML's events, about four times faster.
+
+    Anchors and aliases are refused as they are met. Any error, a second
+    document or an explicit tag is raised as a YAMLError, and the caller
+    re-reads the text with the pure-Python parser, which explains errors
+    better and settles tags exactly.
+    """
+    stack: list[list] = []  # [collection node, pending mapping key or None]
+    root: Node | None = None
+    documents = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        kind = type(event)
+        if kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise yaml.YAMLError("more than one document")
+            continue
+        if kind is AliasEvent or getattr(event, "anchor", None):
+            raise _RefusedAnchor(event.start_mark, "alias" if kind is AliasEvent else "anchor")
+        if getattr(event, "tag", None) is not None:
+            raise yaml.YAMLError("explicit tag")  # rare in a register: let PyYAML decide exactly what it means
+        if kind is ScalarEvent:
+            tag = _resolve_plain(event.value) if event.implicit[0] else STR_TAG
+            node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
+        elif kind is SequenceStartEvent:
+            stack.append([SequenceNode(SEQ_TAG, [], event.start_mark, None, flow_style=event.flow_style), None])
+            continue
+        elif kind is MappingStartEvent:
+            stack.append([MappingNode(MAP_TAG, [], event.start_mark, None, flow_style=event.flow_style), None])
+            continue
+        elif kind is SequenceEndEvent or kind is MappingEndEvent:
+            node = stack.pop()[0]
+            node.end_mark = event.end_mark
+        else:
+            continue
+        if not stack:
+            root = node
+        elif isinstance(stack[-1][0], SequenceNode):
+            stack[-1][0].value.append(node)
+        elif stack[-1][1] is None:
+            stack[-1][1] = node
+        else:
+            stack[-1][0].value.append((stack[-1][1], node))
+            stack[-1][1] = None
     return root
 
 

@@ -167,3 +167,33 @@ def test_validator_turns_any_record_shape_into_records_or_errors(tmp_path: Path,
                  __import__("datetime").date(2026, 11, 25))
     except InvalidData as error:
         assert all(e.line >= 1 for e in error.errors)
+
+
+def _same_tree(a: object, b: object) -> bool:
+    from yaml.nodes import ScalarNode, SequenceNode
+
+    if type(a) is not type(b) or a.tag != b.tag or (a.start_mark.line, a.start_mark.column) != (
+            b.start_mark.line, b.start_mark.column):
+        return False
+    if isinstance(a, ScalarNode):
+        return (a.value, a.style) == (b.value, b.style)
+    if isinstance(a, SequenceNode):
+        return len(a.value) == len(b.value) and all(_same_tree(x, y) for x, y in zip(a.value, b.value, strict=True))
+    return len(a.value) == len(b.value) and all(
+        _same_tree(k1, k2) and _same_tree(v1, v2) for (k1, v1), (k2, v2) in zip(a.value, b.value, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("signatores:-_ \n[]{}'\"#,!0123456789abyesnoé.")), max_size=200))
+def test_fast_composer_builds_the_same_tree_as_pyyaml(text: str) -> None:
+    """The LibYAML event composer is only a speed-up: where it succeeds, PyYAML's composer agrees exactly."""
+    import yaml
+
+    from svcharter.load import _compose_fast, _StrictComposer
+
+    try:
+        fast = _compose_fast(text)
+    except yaml.YAMLError:
+        return  # the caller re-reads such text with PyYAML to explain the problem
+    slow = yaml.compose(text, Loader=_StrictComposer)
+    assert (fast is None and slow is None) or _same_tree(fast, slow)
