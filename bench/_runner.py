@@ -13,6 +13,7 @@ functions here, so the benchmark needs no hooks in svcharter itself.
 from __future__ import annotations
 
 import cProfile
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -28,11 +29,17 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import cairosvg
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere: svcharter lives beside bench/
+    sys.path.insert(0, str(ROOT))
 
-from svcharter import badges, site_extras
-from svcharter import build as pipeline
-from svcharter.config import Config
+import cairosvg  # noqa: E402
+
+from svcharter import badges, site_extras  # noqa: E402
+from svcharter import build as pipeline  # noqa: E402
+from svcharter.config import Config  # noqa: E402
+
+CARD_SUBJECTS = "card-subjects.pickle"
 
 
 def cpu_seconds() -> tuple[float, float]:
@@ -76,9 +83,31 @@ def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -
     badges.render_badges = timed(phases, "badges", render_badges)  # type: ignore[assignment]
     badges.render_logo_files = timed(phases, "logo_files", badges.render_logo_files)  # type: ignore[assignment]
     site_extras.make_extras = timed(phases, "extras (incl. badges)", site_extras.make_extras)  # type: ignore[assignment]
+    for module, name, label in ((site_extras, "share_cards", "share_cards"), (site_extras, "finish_html", "finish_html")):
+        if hasattr(module, name):  # the pipeline grows steps; time the ones this version has
+            setattr(module, name, timed(phases, label, getattr(module, name)))
+    if hasattr(pipeline, "changes"):
+        for name in ("compare_with_published", "write_markdown"):
+            if hasattr(pipeline.changes, name):
+                setattr(pipeline.changes, name, timed(phases, f"changes.{name}", getattr(pipeline.changes, name)))
+    try:
+        from svcharter import cards
+    except ImportError:
+        cards = None  # type: ignore[assignment]
+    if cards is not None:
+        original_cards = cards.render_cards
+
+        def render_cards(subjects: Any, cache_dir: Path, workers: int = 0) -> Any:
+            # Every build passes every card subject (the cache decides what renders), so any build can
+            # leave them beside the cache for the card floor.
+            with open(Path(cache_dir).parent / CARD_SUBJECTS, "wb") as handle:
+                pickle.dump(list(subjects), handle)
+            return original_cards(subjects, cache_dir, workers)
+
+        cards.render_cards = timed(phases, "cards", render_cards)  # type: ignore[assignment]
     for name in ("load_register", "make_docs", "sync_tree", "run_mkdocs", "add_files", "swap_in"):
-        setattr(pipeline, name, timed(phases, name, getattr(pipeline, name)))
-    pipeline.site_extras.finish_html = timed(phases, "finish_html", pipeline.site_extras.finish_html)  # type: ignore[assignment]
+        if hasattr(pipeline, name):
+            setattr(pipeline, name, timed(phases, name, getattr(pipeline, name)))
 
 
 def run_build(options: dict[str, Any]) -> dict[str, Any]:
@@ -97,11 +126,10 @@ def run_build(options: dict[str, Any]) -> dict[str, Any]:
     if profiler:
         profiler.disable()
     wall = time.perf_counter() - started
+    fields = {k: v for k, v in dataclasses.asdict(report).items() if isinstance(v, (int, float, dict))}
     result: dict[str, Any] = {
-        "signatories": report.signatories,
-        "pages_written": report.pages_written,
-        "badges_rendered": report.badges_rendered,
-        "timings": report.timings,
+        **fields,  # signatories, pages_written, badges_rendered, cards_rendered, timings ...
+        "changes_chars": len(str(getattr(report, "changes", ""))),
         "phases": phases,
         "wall_in_process": wall,
         "worker_count": cfg.worker_count,
@@ -118,26 +146,80 @@ def run_build(options: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _bare_cairosvg(subject: badges.BadgeSubject) -> tuple[float, float]:
-    """Seconds of bare cairosvg work for one kit (2 colours x 3 PNG widths + PDF), and of SVG layout."""
-    cairo = layout = 0.0
+def _bare_cairosvg(subject: badges.BadgeSubject) -> tuple[float, float, float]:
+    """Wall seconds of bare cairosvg work for one kit (2 colours x 3 PNG widths + PDF), its CPU seconds, and SVG layout.
+
+    CPU seconds are kept too because the machine is shared: wall time per call
+    grows with other people's load, CPU time much less.
+    """
+    cairo = cpu = layout = 0.0
     for white in (False, True):
         started = time.perf_counter()
         svg = badges.badge_svg(subject, white).encode("utf-8")
         layout += time.perf_counter() - started
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for width in badges.PNG_WIDTHS:
             cairosvg.svg2png(bytestring=svg, output_width=width)
         cairosvg.svg2pdf(bytestring=svg)
         cairo += time.perf_counter() - started
-    return cairo, layout
+        cpu += time.process_time() - cpu_started
+    return cairo, cpu, layout
 
 
-def _bare_chunk(subjects: list[badges.BadgeSubject]) -> tuple[float, float]:
+def _bare_chunk(subjects: list[badges.BadgeSubject]) -> tuple[float, float, float]:
     """Sum of per-kit times for a share of the subjects (runs in one pool worker)."""
     badges.badge_svg(subjects[0])  # load fonts and glyph caches outside the timed calls, as a build worker would once
     totals = [_bare_cairosvg(subject) for subject in subjects]
-    return sum(t[0] for t in totals), sum(t[1] for t in totals)
+    return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
+
+
+def _bare_card(subject: Any) -> tuple[float, float, float]:
+    """Wall and CPU seconds of cairosvg for one share card, and of its SVG layout."""
+    from svcharter import cards
+
+    started = time.perf_counter()
+    svg = cards.card_svg(subject).encode("utf-8")
+    layout = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), time.process_time()
+    cairosvg.svg2png(bytestring=svg, output_width=cards.WIDTH, output_height=cards.HEIGHT)
+    return time.perf_counter() - started, time.process_time() - cpu_started, layout
+
+
+def _card_chunk(subjects: list[Any]) -> tuple[float, float, float]:
+    totals = [_bare_card(subject) for subject in subjects]
+    return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
+
+
+def sample_of(items: list[Any], sample: int) -> list[Any]:
+    """An evenly spaced sample (all of them when sample is 0 or not smaller)."""
+    if not sample or sample >= len(items):
+        return items
+    step = len(items) / sample
+    return [items[int(i * step)] for i in range(sample)]
+
+
+def parallel_sum(function: Callable[[list[Any]], tuple[float, ...]], items: list[Any], workers: int) -> list[float]:
+    """Per-item times summed over `workers` processes (parallel only to save wall time)."""
+    chunks = [items[i::workers] for i in range(workers) if items[i::workers]]
+    if len(chunks) <= 1:
+        parts = [function(chunk) for chunk in chunks]
+    else:
+        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+            parts = list(pool.map(function, chunks))
+    return [sum(values) for values in zip(*parts, strict=True)] if parts else [0.0, 0.0, 0.0]
+
+
+def run_card_floor(path: Path, sample: int, workers: int) -> dict[str, Any]:
+    """Floor for share cards, measured like the badge floor: bare cairosvg per distinct card, ÷ cores."""
+    with open(path, "rb") as handle:
+        subjects = pickle.load(handle)
+    distinct = list({(s.headline, s.subline, s.address): s for s in subjects}.values())  # identical cards render once
+    chosen = sample_of(distinct, sample)
+    cairo, cpu, layout = parallel_sum(_card_chunk, chosen, workers)
+    scale = len(distinct) / len(chosen) if chosen else 0.0
+    return {"cards": len(distinct), "measured": len(chosen), "scale": scale, "cairosvg_seconds_all": cairo * scale,
+            "cairosvg_cpu_seconds_all": cpu * scale, "layout_seconds_all": layout * scale,
+            "floor_seconds": cairo * scale / workers}
 
 
 def run_badge_floor(options: dict[str, Any]) -> dict[str, Any]:
@@ -148,29 +230,21 @@ def run_badge_floor(options: dict[str, Any]) -> dict[str, Any]:
     """
     with open(options["subjects"], "rb") as handle:
         subjects: list[badges.BadgeSubject] = pickle.load(handle)
-    total = len(subjects)
     sample = int(options.get("sample") or 0)
-    if sample and sample < total:
-        step = total / sample
-        chosen = [subjects[int(i * step)] for i in range(sample)]
-    else:
-        chosen = subjects
+    chosen = sample_of(subjects, sample)
     workers = max(1, int(options.get("workers") or os.cpu_count() or 1))
-    chunks = [chosen[i::workers] for i in range(workers) if chosen[i::workers]]
     started = time.perf_counter()
-    if len(chunks) == 1:
-        parts = [_bare_chunk(chunks[0])]
-    else:
-        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-            parts = list(pool.map(_bare_chunk, chunks))
+    cairo, cpu, layout = parallel_sum(_bare_chunk, chosen, workers)
     wall = time.perf_counter() - started
-    cairo = sum(p[0] for p in parts)
-    layout = sum(p[1] for p in parts)
-    scale = total / len(chosen) if chosen else 0.0
-    return {"subjects": total, "measured": len(chosen), "scale": scale, "workers": workers,
-            "cairosvg_seconds_measured": cairo, "layout_seconds_measured": layout,
-            "cairosvg_seconds_all": cairo * scale, "layout_seconds_all": layout * scale,
-            "floor_seconds": cairo * scale / workers, "wall_measured": wall}
+    scale = len(subjects) / len(chosen) if chosen else 0.0
+    result = {"subjects": len(subjects), "measured": len(chosen), "scale": scale, "workers": workers,
+              "cairosvg_seconds_measured": cairo, "layout_seconds_measured": layout,
+              "cairosvg_seconds_all": cairo * scale, "cairosvg_cpu_seconds_all": cpu * scale,
+              "layout_seconds_all": layout * scale, "floor_seconds": cairo * scale / workers, "wall_measured": wall}
+    cards_file = Path(options["subjects"]).parent / CARD_SUBJECTS
+    if cards_file.exists():
+        result["card_floor"] = run_card_floor(cards_file, sample, workers)
+    return result
 
 
 def main(argv: list[str]) -> int:
