@@ -200,6 +200,9 @@ def page_url_path(markdown_path: str) -> str:
     return stem + "/"
 
 
+SIGNATORY_PAGE = re.compile(r"^register/([a-z0-9-]+)/index\.md$")
+
+
 def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress) -> tuple[int, FileSet]:
     """A 1200x630 card beside every page (card.png), named after the page; returns how many were rendered."""
     parts = urlsplit(register.site.site_url)
@@ -208,11 +211,8 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
     for path, content in sorted(docs.files.items()):
         if not path.endswith(".md") or not isinstance(content, str):
             continue
-        match = FRONT_MATTER.match(content)
-        meta = (yaml.safe_load(match.group(1)) if match else None) or {}
-        title = html.unescape(str(meta.get("title") or register.site.site_name))
-        subjects.append(cards.CardSubject(page_url_path(path) + "card.png", *_card_words(register, meta, title, path),
-                                          address=address))
+        headline, subline = _card_words(register, path, content)
+        subjects.append(cards.CardSubject(page_url_path(path) + "card.png", headline, subline, address=address))
     progress.step(f"drawing {len(subjects)} share cards")
     output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count)
     docs_cards = FileSet()
@@ -220,12 +220,16 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
     return output.rendered, docs_cards
 
 
-def _card_words(register: Register, meta: dict, title: str, path: str) -> tuple[str, str]:
-    signatory = register.by_id.get(str(meta.get("signatory", "")))
-    if signatory is not None:
+def _card_words(register: Register, path: str, content: str) -> tuple[str, str]:
+    """Headline and second line of a page's card: from the register for signatories, else the page title."""
+    match = SIGNATORY_PAGE.match(path)
+    signatory = register.by_id.get(match.group(1)) if match else None
+    if signatory is not None:  # read from the data, not the page: 10,000 front matters are slow to parse
         if register.status(signatory) == CURRENT:
             return signatory.name, "has signed the Shropshire Social Value Charter"
         return signatory.name, "is a former signatory of the Shropshire Social Value Charter"
     if path == "index.md":
         return register.site.site_name, "A shared commitment to social, economic and environmental value"
-    return title, register.site.site_name
+    front = FRONT_MATTER.match(content)
+    meta = (yaml.safe_load(front.group(1)) if front else None) or {}
+    return html.unescape(str(meta.get("title") or register.site.site_name)), register.site.site_name
