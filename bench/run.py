@@ -515,7 +515,8 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
     facts["largest_process"] = 0
     if cold:
         phase = cold["result"]["phases"].get("badges", {})
-        if phase.get("wall") and not entry.get("kept_cache"):
+        if phase.get("wall") and phase.get("cpu_children") and not entry.get("kept_cache"):
+            # Fork-server workers are not the runner's children, so getrusage cannot see their CPU: leave it unmeasured.
             facts["busy"] = (phase["cpu_self"] + phase["cpu_children"]) / (phase["wall"] * cold["result"]["worker_count"])
     facts["largest_process"] = max((max(r["result"]["maxrss_self_kib"], r["result"]["maxrss_children_kib"]) * 1024
                                     for r in runs if r.get("result")), default=0)
@@ -549,7 +550,10 @@ def floor_c(entry: dict[str, Any]) -> str:
 
 
 def badge_cpu(entry: dict[str, Any]) -> float:
+    """CPU of the badge phase; KeyError (shown as not measured) when the workers were out of getrusage's sight."""
     phase = entry["cold"]["result"]["phases"]["badges"]
+    if not phase["cpu_children"]:
+        raise KeyError("cpu_children")
     return phase["cpu_self"] + phase["cpu_children"]
 
 
@@ -615,7 +619,8 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     row("cold ÷ (mkdocs floor + badge floor + card floor)", each(lambda e, f: f"{f['cold_ratio_cards']:.2f}"))
     row("cold: share-card phase wall (s)", each(lambda e, f: f"{e['cold']['result']['phases']['cards']['wall']:.1f}"))
     row("cold: badge phase wall (s), CPU use of the cores",
-        each(lambda e, f: f"{e['cold']['result']['phases']['badges']['wall']:.1f}, {f['busy']:.0%}"))
+        each(lambda e, f: f"{e['cold']['result']['phases']['badges']['wall']:.1f}, "
+                          + (f"{f['busy']:.0%}" if f["busy"] is not None else "CPU not measurable (fork-server workers)")))
     row("peak memory, whole process tree (sum of RSS / PSS)",
         each(lambda e, f: f"{kib(f['peak_rss'])} / {kib(f['peak_pss'])}" if f["peak_rss"] else NOT_MEASURED))
     row("largest single process max RSS (any build run)",

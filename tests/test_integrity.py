@@ -141,3 +141,16 @@ def test_check_rejects_a_name_the_font_cannot_draw(tmp_path: Path) -> None:
 def test_dates_come_from_the_data_and_build_date(fixture_site: Path) -> None:
     sitemap = (fixture_site / "sitemap.xml").read_text(encoding="utf-8")
     assert set(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == {"2026-11-25"}
+
+
+def test_search_index_stays_small_per_signatory(fixture_site: Path) -> None:
+    """Each signatory adds one short entry (name and status); lists of names elsewhere stay out of the index."""
+    index = json.loads((fixture_site / "search/search_index.json").read_text(encoding="utf-8"))
+    entries = [doc for doc in index["docs"] if re.fullmatch(r"register/[a-z0-9-]+/(#.*)?", doc["location"])]
+    assert len(entries) == 5
+    assert all(len(json.dumps(doc, ensure_ascii=False)) <= 300 for doc in entries)
+    measure_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("measures/"))
+    assert "Acme Ltd" not in measure_text
+    register_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("register/#")
+                             or doc["location"] == "register/")
+    assert "Severn Care Trust" not in register_text
