@@ -196,16 +196,9 @@ def _render_job(job: tuple[CardSubject, str]) -> None:
     write_atomic(Path(final), render_png(subject))
 
 
-def _warm_up() -> None:
-    """Parse the fonts and logo once before forking: workers inherit them instead of each paying for it."""
-    textpath.regular()
-    textpath.bold()
-    badges.logo_markup(False)
-
-
 def run_jobs(jobs: list[tuple[CardSubject, str]], workers: int) -> None:
     """Render every missing card, across processes when there is more than one."""
-    run_parallel(_render_job, jobs, workers, _warm_up)
+    run_parallel(_render_job, jobs, workers)
 
 
 def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0) -> CardOutput:
