@@ -215,3 +215,13 @@ def test_a_small_register_is_one_page_without_rows_json(fixture_site: Path) -> N
     assert not (fixture_site / "register/rows.json").exists()
     assert not (fixture_site / "register/page").exists()
     assert soup(fixture_site, "register/index.html").select_one("#register-table").get("data-rows-src") is None
+
+
+def test_no_command_means_build(tmp_path: Path) -> None:
+    """`python build.py` with only options builds the shipped register, exactly like `build`."""
+    result = run_cli("--output", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache"),
+                     "--build-date", BUILD_DATE, "--quiet")
+    assert result.returncode == 0, result.stderr
+    pages = sorted(p.parent.name for p in (tmp_path / "site/register").glob("*/index.html"))
+    shipped = yaml.safe_load((ROOT / "signatories.yaml").read_text(encoding="utf-8"))["signatories"]
+    assert pages == sorted(r["id"] for r in shipped)
