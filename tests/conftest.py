@@ -41,10 +41,15 @@ def build_site(signatories: Path, output: Path, cache: Path, *extra: str) -> sub
                    "--build-date", BUILD_DATE, "--site-url", SITE_URL, "--quiet", *extra)
 
 
+def built_fixture(tmp_path_factory: pytest.TempPathFactory, register_name: str) -> Path:
+    """Build tests/data/REGISTER_NAME into a fresh folder; fail the test with MkDocs' own words if it breaks."""
+    base = tmp_path_factory.mktemp(register_name.removesuffix(".yaml"))
+    result = build_site(DATA / register_name, base / "site", base / "cache")
+    assert result.returncode == 0, result.stderr
+    return base / "site"
+
+
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built from tests/data/fixture-register.yaml, shared by the read-only site tests."""
-    base = tmp_path_factory.mktemp("fixture-site")
-    result = build_site(DATA / "fixture-register.yaml", base / "site", base / "cache")
-    assert result.returncode == 0, result.stderr
-    return base / "site"
+    return built_fixture(tmp_path_factory, "fixture-register.yaml")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import DATA, build_site
+from conftest import DATA, built_fixture
 
 RECORDS = yaml.safe_load((DATA / "hostile-register.yaml").read_text(encoding="utf-8"))["signatories"]
 NAMES = {r["id"]: r["name"] for r in RECORDS}
@@ -21,10 +21,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("hostile")
-    result = build_site(DATA / "hostile-register.yaml", base / "site", base / "cache")
-    assert result.returncode == 0, result.stderr
-    return base / "site"
+    return built_fixture(tmp_path_factory, "hostile-register.yaml")
 
 
 def _pages(site: Path) -> list[Path]:
