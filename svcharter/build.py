@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .measures import load_survey
 from .models import Signatory, validate
 from .pages import PageMaker, front_matter
 from .register import Register, SiteInfo
+from .textpath import missing_glyphs
 from .writer import FileSet, add_files, staging_for, swap_in, sync_tree
 
 
@@ -66,12 +68,8 @@ def site_info(cfg: Config, settings: dict) -> SiteInfo:
                     register_page_rows=cfg.register_page_rows)
 
 
-def glyph_checker():  # noqa: ANN201 - a callable, or None before badges exist
+def glyph_checker() -> Callable[[str], set[str]]:
     """The badge font's coverage check, so a name the badge cannot draw fails validation."""
-    try:
-        from .textpath import missing_glyphs
-    except ImportError:
-        return None
     return missing_glyphs
 
 
@@ -193,10 +191,6 @@ def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path) -> No
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
-
-
-def parse_date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 __all__ = ["BuildReport", "Config", "DataError", "InvalidData", "build", "check", "load_register"]

@@ -10,7 +10,6 @@ PALETTE = ("#00594f", "#277167", "#595959", "#9a4400", "#8a2a0b")
 against white, so the bars stand out (WCAG 1.4.11) and white count labels on them read (1.4.3)."""
 
 ROW_HEIGHT = 34
-LABEL_WIDTH = 0  # labels sit above each bar so long wording never overlaps it
 WIDTH = 640
 
 
