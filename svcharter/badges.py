@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from xml.sax.saxutils import escape
 
 import cairocffi
 import cairosvg
+import cairosvg.parser
 import cairosvg.surface
 import segno
 
@@ -244,9 +246,14 @@ def card(white: bool) -> str:
     return f'<rect x="4" y="4" width="792" height="412" rx="28" fill="{fill}" stroke="{stroke}" stroke-width="6"/>'
 
 
+def badge_title(subject: BadgeSubject) -> str:
+    """What the badge says in words: its SVG title and its PDF's document title."""
+    return f"Shropshire Social Value Charter signatory badge for {subject.name}, since {subject.year}"
+
+
 def badge_svg(subject: BadgeSubject, white: bool = False) -> str:
     """The unbaked badge SVG: outlines only, plus escaped title and description."""
-    title = clean_xml_text(f"Shropshire Social Value Charter signatory badge for {subject.name}, since {subject.year}")
+    title = clean_xml_text(badge_title(subject))
     desc = clean_xml_text(f"Check that this signatory is current at {subject.page_url}")
     body = "\n".join(layout(subject, white).parts.values())
     return (
@@ -259,27 +266,76 @@ def badge_svg(subject: BadgeSubject, white: bool = False) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-class FixedDatePDF(cairosvg.surface.PDFSurface):
-    """cairosvg's PDF surface with a fixed creation date, so PDFs are repeatable."""
+PDF_POINTS_PER_PIXEL = 0.75  # CSS pixels are 1/96 inch, PDF points 1/72 inch, as cairosvg converts them
 
-    creation_date = "1980-01-01T00:00:00Z"
+
+class _Recorder(cairosvg.surface.Surface):
+    """cairosvg drawing into a cairo recording surface instead of a file.
+
+    cairosvg spends most of its time in Python, parsing path data; painting is
+    cheap. Drawing each SVG once and replaying the recording for every PNG
+    width and the PDF does that parsing once instead of four times. Replay
+    keeps the vectors, so every output is drawn at its own resolution.
+    """
+
+    device_units_per_user_units = 1
 
     def _create_surface(self, width: float, height: float) -> tuple:
-        """Create the cairo surface, then pin its otherwise wall-clock metadata."""
-        surface, width, height = super()._create_surface(width, height)
-        surface.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, self.creation_date)
+        surface = cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, (0, 0, width, height))
         return surface, width, height
 
 
-def write_pdf(svg: str, path: Path, date: str) -> None:
-    """Vector PDF for print, dated from the badge rather than from the clock."""
-    surface = type("DatedPDF", (FixedDatePDF,), {"creation_date": date})
-    path.write_bytes(surface.convert(svg.encode("utf-8")))
+@dataclass
+class Drawing:
+    """One SVG, drawn once, ready to replay at any size."""
+
+    recording: cairocffi.RecordingSurface
+    width: float  # in CSS pixels
+    height: float
 
 
-def write_png(svg: str, path: Path, width: int, assertion_json: str | None) -> None:
+def draw(svg: str) -> Drawing:
+    """Parse and draw an SVG once (cairosvg's own parser, so the SVG stays the master)."""
+    tree = cairosvg.parser.Tree(bytestring=svg.encode("utf-8"))
+    recorder = _Recorder(tree, None, 96)
+    return Drawing(recorder.cairo, recorder.width, recorder.height)
+
+
+def _replay(drawing: Drawing, target: cairocffi.Surface, scale: float) -> None:
+    context = cairocffi.Context(target)
+    context.scale(scale, scale)
+    context.set_source_surface(drawing.recording)
+    context.paint()
+
+
+def png_bytes(drawing: Drawing, width: int) -> bytes:
+    """Transparent PNG `width` pixels wide, height rounded as cairosvg rounds it."""
+    scale = width / drawing.width
+    image = cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, width, int(round(drawing.height * scale)))
+    _replay(drawing, image, scale)
+    out = io.BytesIO()
+    image.write_to_png(out)
+    return out.getvalue()
+
+
+def pdf_bytes(drawing: Drawing, date: str, title: str) -> bytes:
+    """Vector PDF for print, dated from the badge rather than from the clock, with a document title."""
+    out = io.BytesIO()
+    pdf = cairocffi.PDFSurface(out, drawing.width * PDF_POINTS_PER_PIXEL, drawing.height * PDF_POINTS_PER_PIXEL)
+    pdf.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, date)
+    pdf.set_metadata(cairocffi.PDF_METADATA_TITLE, title)
+    _replay(drawing, pdf, PDF_POINTS_PER_PIXEL)
+    pdf.finish()
+    return out.getvalue()
+
+
+def write_pdf(drawing: Drawing, path: Path, date: str, title: str) -> None:
+    path.write_bytes(pdf_bytes(drawing, date, title))
+
+
+def write_png(drawing: Drawing, path: Path, width: int, assertion_json: str | None) -> None:
     """Transparent PNG at a given width, baked with the assertion when there is one."""
-    png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=width)
+    png = png_bytes(drawing, width)
     if assertion_json is not None:
         png = openbadges.bake_png(png, assertion_json)
     path.write_bytes(png)
@@ -363,12 +419,13 @@ def render_kit(subject: BadgeSubject, directory: Path) -> None:
         svg_name = f"{subject.id}-badge{suffix}.svg"
         (directory / svg_name).write_text(baked, encoding="utf-8")
         names.append(svg_name)
+        drawing = draw(plain)
         for width in PNG_WIDTHS:
             png_name = f"{subject.id}-badge{suffix}-{width}.png"
-            write_png(plain, directory / png_name, width, subject.assertion_json)
+            write_png(drawing, directory / png_name, width, subject.assertion_json)
             names.append(png_name)
         pdf_name = f"{subject.id}-badge{suffix}.pdf"
-        write_pdf(plain, directory / pdf_name, date)
+        write_pdf(drawing, directory / pdf_name, date, XML_INVALID.sub("", badge_title(subject)))
         names.append(pdf_name)
     write_zip(directory, subject, names)
 
@@ -462,14 +519,16 @@ def render_logo_files(cache_dir: Path) -> dict[str, Path]:
     temp = final.parent / f"tmp-{final.name}-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir(parents=True)
-    for site, master, _white in logo_file_names():
+    for site, master, white in logo_file_names():
         target = temp / Path(site).name
-        svg = master.read_text(encoding="utf-8")
         if site.endswith(".svg"):
             target.write_bytes(master.read_bytes())
-        elif site.endswith(".pdf"):
-            write_pdf(svg, target, "2017-01-01T00:00:00Z")
+            continue
+        drawing = draw(master.read_text(encoding="utf-8"))
+        if site.endswith(".pdf"):
+            title = "Shropshire Social Value Charter logo" + (", white" if white else "")
+            write_pdf(drawing, target, "2017-01-01T00:00:00Z", title)
         else:
-            write_png(svg, target, int(site.rsplit("-", 1)[1][:-4]), None)
+            write_png(drawing, target, int(site.rsplit("-", 1)[1][:-4]), None)
     temp.rename(final)
     return files

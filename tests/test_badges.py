@@ -219,6 +219,41 @@ def test_pngs_have_requested_widths_and_transparency(two_renders: tuple) -> None
             assert image.getpixel((0, 0))[3] == 0
 
 
+@pytest.mark.parametrize("white", [False, True])
+@pytest.mark.parametrize("width", badges.PNG_WIDTHS)
+def test_replayed_png_matches_cairosvg_drawing_the_svg_directly(width: int, white: bool) -> None:
+    """The kit draws each SVG once and replays it; the pixels must be what cairosvg would paint itself."""
+    import io
+
+    import cairosvg
+    from PIL import Image, ImageChops
+
+    svg = badges.badge_svg(subject("acme", LONG_MIXED), white)
+    with Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode(), output_width=width))) as direct, \
+            Image.open(io.BytesIO(badges.png_bytes(badges.draw(svg), width))) as replayed:
+        assert replayed.size == direct.size and replayed.mode == direct.mode == "RGBA"
+        # Compare what a reader sees on a mid-grey page: colour under a fully transparent pixel means nothing.
+        page = Image.new("RGBA", direct.size, (128, 128, 128, 255))
+        difference = ImageChops.difference(Image.alpha_composite(page, direct), Image.alpha_composite(page, replayed))
+        histogram = difference.convert("L").histogram()
+    pixels = sum(histogram)
+    # Replay redraws the vectors at the target size: values may round differently by a step or two, and only
+    # a few anti-aliased edge pixels may differ by more.
+    assert sum(histogram[3:]) < pixels * 0.01
+    assert sum(histogram[48:]) == 0
+
+
+def test_pdf_keeps_vectors_and_names_the_badge(two_renders: tuple) -> None:
+    first, _second, subjects = two_renders
+    ident = subjects[0].id
+    pdf = first.files[f"register/{ident}/badge/{ident}-badge.pdf"].read_bytes()
+    assert b"/Subtype /Image" not in pdf and re.search(rb"/MediaBox \[ ?0 0 600 315 ?\]", pdf)
+    title = re.search(rb"/Title \(([^)]*)\)", pdf) or re.search(rb"/Title <([0-9A-Fa-f]+)>", pdf)
+    assert title, "the PDF has no document title"
+    text = bytes.fromhex(title.group(1).decode()).decode("utf-16") if pdf.find(b"/Title <") >= 0 else title.group(1).decode()
+    assert text.lstrip("\ufeff") == badges.badge_title(subjects[0])
+
+
 def test_pdf_and_zip_are_fixed(two_renders: tuple) -> None:
     first, _second, subjects = two_renders
     ident = subjects[0].id
