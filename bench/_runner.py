@@ -105,7 +105,7 @@ def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -
             return original_cards(subjects, cache_dir, workers)
 
         cards.render_cards = timed(phases, "cards", render_cards)  # type: ignore[assignment]
-    for name in ("load_register", "make_docs", "sync_tree", "run_mkdocs", "add_files", "swap_in"):
+    for name in ("cached_register", "load_register", "make_docs", "sync_tree", "run_mkdocs", "add_files", "swap_in"):
         if hasattr(pipeline, name):
             setattr(pipeline, name, timed(phases, name, getattr(pipeline, name)))
 

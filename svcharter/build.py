@@ -7,13 +7,14 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from mkdocs.plugins import BasePlugin
 
-from . import changes, opendata, site_extras
+from . import changes, opendata, security, site_extras
 from .config import Config
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records
@@ -21,6 +22,7 @@ from .measures import load_survey
 from .models import Signatory, validate
 from .pages import PageMaker, front_matter
 from .register import Register, SiteInfo
+from .register_cache import cached_register
 from .textpath import missing_glyphs
 from .writer import FileSet, add_files, staging_for, swap_in, sync_tree
 
@@ -94,7 +96,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     report = BuildReport()
     settings = read_mkdocs_settings(cfg)
     started = time.perf_counter()
-    register = load_register(cfg, settings)
+    register = cached_register(cfg, settings, lambda: load_register(cfg, settings))
     report.signatories = len(register.signatories)
     report.timings["validate"] = time.perf_counter() - started
     progress.step(f"validated {report.signatories} signatories")
@@ -109,10 +111,11 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
 
     with staging_for(cfg.output) as staging:
         started = time.perf_counter()
-        run_mkdocs(cfg, register.site.site_url, cfg.cache_dir / "docs", staging)
+        policy = security.PolicyPlugin()
+        run_mkdocs(cfg, register.site.site_url, cfg.cache_dir / "docs", staging, {"svcharter-csp": policy})
         report.timings["mkdocs"] = time.perf_counter() - started
         progress.step("MkDocs rendered the pages")
-        site_extras.finish_html(staging, extras)
+        site_extras.finish_html(staging, extras, policy.secured)
         add_files(staging, extras.files)
         published = changes.compare_with_published(cfg.output, str(extras.files.files["data/signatories.json"]))
         changes.write_markdown(published, cfg.cache_dir)
@@ -160,8 +163,13 @@ def opendata_page(maker: PageMaker, context: dict[str, object]) -> str:
     return front_matter("Open data", body, description="Download the register of signatories as open data.")
 
 
-def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path) -> None:
-    """Render with MkDocs in this process, with its plugins' start-up and shut-down events."""
+def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path,
+               own_plugins: Mapping[str, BasePlugin] | None = None) -> None:
+    """Render with MkDocs in this process, with its plugins' start-up and shut-down events.
+
+    `own_plugins` join mkdocs.yml's plugins for this build only (the policy plugin), so mkdocs.yml
+    stays a plain MkDocs configuration that needs no package entry points.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -179,6 +187,8 @@ def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path) -> No
     try:
         config = load_config(config_file=str(cfg.mkdocs_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
                              site_url=site_url, strict=True)
+        for name, plugin in (own_plugins or {}).items():
+            config.plugins[name] = plugin
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)

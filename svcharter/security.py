@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+from collections.abc import Collection
 from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.pages import Page
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S)
 INLINE_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 DATA_TYPES = ("application/json", "application/ld+json")
 CHARSET = '<meta charset="utf-8">'
+POLICY_TAG = '<meta http-equiv="Content-Security-Policy"'
 
 
 def _hash(text: str) -> str:
@@ -43,18 +50,45 @@ def policy_for(html: str) -> str:
 
 
 def add_policy(html: str) -> str:
-    """Insert the policy right after the charset declaration (or at the top of <head>)."""
-    tag = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html)}">'
+    """Insert the policy right after the charset declaration (or at the top of <head>), once."""
+    if POLICY_TAG in html:
+        return html
+    tag = f'{POLICY_TAG} content="{policy_for(html)}">'
     if CHARSET in html:
         return html.replace(CHARSET, CHARSET + "\n" + tag, 1)
     return html.replace("<head>", "<head>\n" + tag, 1)
 
 
-def secure_site(site: Path) -> int:
-    """Add the policy to every HTML page of a built site. Returns how many pages it changed."""
+class PolicyPlugin(BasePlugin):
+    """Adds the policy to each page as MkDocs renders it, so no page is read back and written twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secured: set[Path] = set()
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self.secured.add(Path(page.file.abs_dest_path))
+        return add_policy(output)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        if not template_name.endswith(".html"):
+            return output_content
+        self.secured.add(Path(config.site_dir) / template_name)
+        return add_policy(output_content)
+
+
+def secure_site(site: Path, secured: Collection[Path] = ()) -> int:
+    """Add the policy to every HTML file of a built site that MkDocs did not render through PolicyPlugin
+    (static HTML copied from the docs folder, say). Returns how many files it changed."""
     count = 0
-    for page in sorted(site.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        page.write_text(add_policy(html), encoding="utf-8")
-        count += 1
+    for folder, _dirs, names in os.walk(site):
+        for name in names:
+            page = Path(folder, name)
+            if not name.endswith(".html") or page in secured:
+                continue
+            html = page.read_text(encoding="utf-8")
+            secured_html = add_policy(html)
+            if secured_html != html:
+                page.write_text(secured_html, encoding="utf-8")
+                count += 1
     return count

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,9 +135,9 @@ def _logo_label(path: str) -> str:
     return f"{kind}, {colour}"
 
 
-def finish_html(staging: Path, extras: Extras) -> None:
-    """Changes to MkDocs' HTML after rendering: a Content-Security-Policy on every page."""
-    security.secure_site(staging)
+def finish_html(staging: Path, extras: Extras, secured: Collection[Path] = ()) -> None:
+    """Changes to MkDocs' HTML after rendering: a Content-Security-Policy on every page not yet `secured`."""
+    security.secure_site(staging, secured)
 
 
 def news_posts(cfg: Config) -> list[NewsPost]:

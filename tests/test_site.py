@@ -225,3 +225,38 @@ def test_no_command_means_build(tmp_path: Path) -> None:
     pages = sorted(p.parent.name for p in (tmp_path / "site/register").glob("*/index.html"))
     shipped = yaml.safe_load((ROOT / "signatories.yaml").read_text(encoding="utf-8"))["signatories"]
     assert pages == sorted(r["id"] for r in shipped)
+
+
+def test_every_html_file_has_one_policy_first_with_hashes_of_its_inline_scripts(fixture_site: Path) -> None:
+    """The policy is added while MkDocs renders (pages and theme templates such as 404.html) and, for any
+    other HTML file, afterwards: either way each file gets exactly one, before anything it governs."""
+    import base64
+
+    pages = sorted(fixture_site.rglob("*.html"))
+    assert len(pages) > len(FIXTURE) and fixture_site / "404.html" in pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
+        assert len(policies) == 1, page
+        assert html.index("Content-Security-Policy") < html.index("<script"), page
+        script_src = next(d for d in policies[0].split("; ") if d.startswith("script-src "))
+        for attrs, body in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, re.S):
+            if "application/" in attrs:  # data, not code
+                continue
+            digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+            assert f"'sha256-{digest}'" in script_src, page
+
+
+def test_static_html_from_the_content_folder_gets_the_policy_too(tmp_path: Path) -> None:
+    from svcharter import security
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    rendered = site / "index.html"
+    rendered.write_text(security.add_policy('<html><head><meta charset="utf-8"></head></html>'), encoding="utf-8")
+    static = site / "a" / "static.html"
+    static.write_text('<html><head><meta charset="utf-8"><script>go()</script></head></html>', encoding="utf-8")
+    assert security.secure_site(site, {rendered}) == 1
+    assert static.read_text(encoding="utf-8").count("Content-Security-Policy") == 1
+    assert security.secure_site(site) == 0  # a second pass changes nothing it has already secured
+    assert rendered.read_text(encoding="utf-8").count("Content-Security-Policy") == 1

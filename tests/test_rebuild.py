@@ -1,0 +1,118 @@
+"""What makes a rebuild cheap: the cached register, and replacing the old site without waiting to delete it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_DATE, SITE_URL, VALID_RECORD, write_register
+
+from svcharter import build as pipeline
+from svcharter import writer
+from svcharter.config import Config
+from svcharter.errors import BuildError, InvalidData
+
+
+def config(signatories: Path, tmp_path: Path) -> Config:
+    return Config(signatories=signatories, output=tmp_path / "site", cache_dir=tmp_path / "cache", site_url=SITE_URL,
+                  build_date=dt.date.fromisoformat(BUILD_DATE), quiet=True)
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[Config]:
+    """Every full validation the build runs (the cache hides the others)."""
+    calls: list[Config] = []
+    real = pipeline.load_register
+
+    def counting(cfg: Config, settings: dict | None = None):  # noqa: ANN202 - returns a Register
+        calls.append(cfg)
+        return real(cfg, settings)
+
+    monkeypatch.setattr(pipeline, "load_register", counting)
+    return calls
+
+
+def cached(cfg: Config):  # noqa: ANN201 - a Register
+    settings = pipeline.read_mkdocs_settings(cfg)
+    return pipeline.cached_register(cfg, settings, lambda: pipeline.load_register(cfg, settings))
+
+
+def test_unchanged_inputs_skip_validation_and_give_the_same_register(tmp_path: Path, validations: list) -> None:
+    cfg = config(write_register(tmp_path, VALID_RECORD), tmp_path)
+    first = cached(cfg)
+    second = cached(cfg)
+    assert len(validations) == 1
+    assert second == first and second is not first and [s.name for s in second.signatories] == ["Acme Ltd"]
+
+
+def test_any_change_to_an_input_validates_again(tmp_path: Path, validations: list) -> None:
+    register = write_register(tmp_path, VALID_RECORD)
+    cfg = config(register, tmp_path)
+    cached(cfg)
+    register.write_text(register.read_text(encoding="utf-8").replace("Acme Ltd", "Acme Limited"), encoding="utf-8")
+    assert [s.name for s in cached(cfg).signatories] == ["Acme Limited"]
+    later = Config(**{**cfg.__dict__, "build_date": dt.date(2027, 1, 1)})
+    cached(later)
+    assert len(validations) == 3
+    assert len(list((tmp_path / "cache" / "register").glob("*.pickle"))) == 1  # only the newest is kept
+
+
+def test_bad_data_is_reported_even_after_a_good_build_was_cached(tmp_path: Path) -> None:
+    register = write_register(tmp_path, VALID_RECORD)
+    cfg = config(register, tmp_path)
+    cached(cfg)
+    register.write_text(register.read_text(encoding="utf-8").replace("2018-03-01", "2018-02-30"), encoding="utf-8")
+    with pytest.raises(InvalidData) as problem:
+        cached(cfg)
+    assert "signed" in str(problem.value)
+
+
+def test_an_unreadable_cache_entry_is_validated_afresh(tmp_path: Path, validations: list) -> None:
+    cfg = config(write_register(tmp_path, VALID_RECORD), tmp_path)
+    cached(cfg)
+    for entry in (tmp_path / "cache" / "register").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert [s.id for s in cached(cfg).signatories] == ["acme-ltd"]
+    assert len(validations) == 2
+
+
+def wait_until_gone(output: Path, limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while writer.retired_outputs(output) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_swap_puts_the_new_site_live_and_deletes_the_old_one_in_the_background(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    output.mkdir()
+    (output / "old.html").write_text("old", encoding="utf-8")
+    leftover = tmp_path / ".site-old-interrupted" / "site"  # a deletion an earlier build never finished
+    leftover.mkdir(parents=True)
+    (leftover / "stale.html").write_text("stale", encoding="utf-8")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / "new.html").write_text("new", encoding="utf-8")
+    writer.swap_in(staging, output)
+    assert sorted(p.name for p in output.iterdir()) == ["new.html"]
+    wait_until_gone(output)
+    assert writer.retired_outputs(output) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_add_files_links_cached_files_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    cached_file = tmp_path / "cached.png"
+    cached_file.write_bytes(b"png")
+    files = writer.FileSet()
+    files.add("register/a/badge/a.png", cached_file)
+    files.add("register/a/badge/assertion.json", "{}\n")
+    root = tmp_path / "staging"
+    writer.add_files(root, files)
+    linked = root / "register/a/badge/a.png"
+    assert linked.stat().st_ino == cached_file.stat().st_ino
+    assert (root / "register/a/badge/assertion.json").stat().st_mode & 0o777 == 0o644
+    clash = writer.FileSet()
+    clash.add("register/a/badge/assertion.json", "{}\n")
+    with pytest.raises(BuildError, match="would overwrite"):
+        writer.add_files(root, clash)
