@@ -310,9 +310,15 @@ def _replay(drawing: Drawing, target: cairocffi.Surface, scale: float) -> None:
 
 def png_bytes(drawing: Drawing, width: int) -> bytes:
     """Transparent PNG `width` pixels wide, height rounded as cairosvg rounds it."""
-    scale = width / drawing.width
-    image = cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, width, int(round(drawing.height * scale)))
-    _replay(drawing, image, scale)
+    return layered_png([drawing], width)
+
+
+def layered_png(layers: Sequence[Drawing], width: int) -> bytes:
+    """PNG of drawings painted in order, sized by the first: parts shared by many images are drawn once."""
+    scale = width / layers[0].width
+    image = cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, width, int(round(layers[0].height * scale)))
+    for layer in layers:
+        _replay(layer, image, scale)
     out = io.BytesIO()
     image.write_to_png(out)
     return out.getvalue()

@@ -16,11 +16,9 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import cairosvg
 
 from svcharter import badges, textpath
 from svcharter.pool import run_parallel
@@ -152,19 +150,35 @@ def layout(subject: CardSubject) -> badges.Layout:
     return badges.Layout(parts, boxes)
 
 
+SHARED_PARTS = ("backdrop", "logo")
+"""Painted first and the same on every card."""
+
+
 def card_svg(subject: CardSubject) -> str:
     """The card as a self-contained SVG: outlines only, plus an XML-escaped title."""
+    return _svg(subject, layout(subject).parts.values())
+
+
+def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
     title = badges.clean_xml_text(" ".join(filter(None, (subject.headline, subject.subline))))
-    body = "\n".join(layout(subject).parts.values())
+    body = "\n".join(parts)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img">\n<title>{title}</title>\n{body}\n</svg>\n'
     )
 
 
+@functools.cache
+def shared_drawing() -> badges.Drawing:
+    """The backdrop and logo, drawn once per process: two thirds of a card's drawing time."""
+    logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT)
+    return badges.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo]))
+
+
 def render_png(subject: CardSubject) -> bytes:
-    """PNG bytes of the card at exactly WIDTH x HEIGHT (cairosvg in its safe mode: no external files)."""
-    return cairosvg.svg2png(bytestring=card_svg(subject).encode("utf-8"), output_width=WIDTH, output_height=HEIGHT)
+    """PNG bytes of the card at exactly WIDTH x HEIGHT: the shared backdrop and logo, then this card's words."""
+    own = [markup for name, markup in layout(subject).parts.items() if name not in SHARED_PARTS]
+    return badges.layered_png([shared_drawing(), badges.draw(_svg(subject, own))], WIDTH)
 
 
 # ---------------------------------------------------------------- caching and rendering

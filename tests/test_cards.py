@@ -170,3 +170,19 @@ def test_identical_cards_render_once(tmp_path: Path) -> None:
     same = [cards.CardSubject(f"{page}/card.png", "Register", address=ADDRESS) for page in ("a", "b")]
     out = cards.render_cards(same, tmp_path, workers=1)
     assert out.rendered == 1 and out.files["a/card.png"] == out.files["b/card.png"]
+
+
+def test_layered_card_matches_cairosvg_drawing_the_whole_svg() -> None:
+    """Cards paint the shared backdrop and logo once per process, then the words: pixels must not change."""
+    import io
+
+    import cairosvg
+    from PIL import Image, ImageChops
+
+    subject = cards.CardSubject("register/x/card.png", "Cwmni Tŷ Gwyn – Café & Bar’s " * 3,
+                                "has signed the Shropshire Social Value Charter", address="charter.example.org")
+    direct_png = cairosvg.svg2png(bytestring=cards.card_svg(subject).encode(), output_width=1200, output_height=630)
+    with Image.open(io.BytesIO(direct_png)) as direct, Image.open(io.BytesIO(cards.render_png(subject))) as layered:
+        assert layered.size == direct.size == (1200, 630)
+        histogram = ImageChops.difference(direct.convert("RGB"), layered.convert("RGB")).convert("L").histogram()
+    assert sum(histogram[3:]) < sum(histogram) * 0.01 and sum(histogram[48:]) == 0
