@@ -49,19 +49,38 @@ def cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+def system_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy since boot (/proc/stat; 0 where there is none).
+
+    Fork-server workers are not the runner's children, so getrusage cannot see
+    their CPU; the machine-wide count can, and on a quiet machine it is theirs.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(phases: dict[str, dict[str, float]], name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a pipeline function to record its wall time and the CPU it (and its workers) used."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         cpu_before = cpu_seconds()
+        busy_before = system_busy_seconds()
         started = time.perf_counter()
         try:
             return func(*args, **kwargs)
         finally:
             wall = time.perf_counter() - started
             own, children = (after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True))
-            entry = phases.setdefault(name, {"wall": 0.0, "cpu_self": 0.0, "cpu_children": 0.0, "calls": 0})
+            busy = system_busy_seconds() - busy_before
+            entry = phases.setdefault(name, {"wall": 0.0, "cpu_self": 0.0, "cpu_children": 0.0, "calls": 0,
+                                             "cpu_machine_busy": 0.0})
+            entry["cpu_machine_busy"] = entry.get("cpu_machine_busy", 0.0) + busy
             entry["wall"] += wall
             entry["cpu_self"] += own
             entry["cpu_children"] += children

@@ -531,9 +531,15 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
     facts["largest_process"] = 0
     if cold:
         phase = cold["result"]["phases"].get("badges", {})
-        if phase.get("wall") and phase.get("cpu_children") and not entry.get("kept_cache"):
-            # Fork-server workers are not the runner's children, so getrusage cannot see their CPU: leave it unmeasured.
-            facts["busy"] = (phase["cpu_self"] + phase["cpu_children"]) / (phase["wall"] * cold["result"]["worker_count"])
+        if phase.get("wall") and not entry.get("kept_cache"):
+            cores = cold["result"]["worker_count"]
+            if phase.get("cpu_children"):
+                facts["busy"] = (phase["cpu_self"] + phase["cpu_children"]) / (phase["wall"] * cores)
+            elif phase.get("cpu_machine_busy"):
+                # Fork-server workers are not the runner's children, so getrusage cannot see their CPU: use the
+                # machine's busy time over the phase (all of it ours when the load before the build was low).
+                facts["busy"] = phase["cpu_machine_busy"] / (phase["wall"] * (os.cpu_count() or cores))
+                facts["busy_machine_wide"] = True
     facts["largest_process"] = max((max(r["result"]["maxrss_self_kib"], r["result"]["maxrss_children_kib"]) * 1024
                                     for r in runs if r.get("result")), default=0)
     return facts
@@ -636,7 +642,8 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     row("cold: share-card phase wall (s)", each(lambda e, f: f"{e['cold']['result']['phases']['cards']['wall']:.1f}"))
     row("cold: badge phase wall (s), CPU use of the cores",
         each(lambda e, f: f"{e['cold']['result']['phases']['badges']['wall']:.1f}, "
-                          + (f"{f['busy']:.0%}" if f["busy"] is not None else "CPU not measurable (fork-server workers)")))
+                          + (f"{f['busy']:.0%}" + (" (machine-wide)" if f.get("busy_machine_wide") else "")
+                             if f["busy"] is not None else "CPU not measurable (fork-server workers)")))
     row("peak memory, whole process tree (sum of RSS / PSS)",
         each(lambda e, f: f"{kib(f['peak_rss'])} / {kib(f['peak_pss'])}" if f["peak_rss"] else NOT_MEASURED))
     row("largest single process max RSS (any build run)",

@@ -10,9 +10,9 @@ changed, spread across all cores.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
-import io
 import json
 import os
 import re
@@ -20,18 +20,19 @@ import shutil
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-import cairocffi
-import cairosvg
-import cairosvg.parser
-import cairosvg.surface
 import segno
 
 from svcharter import openbadges, textpath
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
+
+if TYPE_CHECKING:
+    from svcharter import render
 
 LOGO_DIR = Path(__file__).resolve().parent.parent / "logo"
 LOGO_COLOUR = LOGO_DIR / "charter-logo.svg"
@@ -266,82 +267,18 @@ def badge_svg(subject: BadgeSubject, white: bool = False) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-PDF_POINTS_PER_PIXEL = 0.75  # CSS pixels are 1/96 inch, PDF points 1/72 inch, as cairosvg converts them
+def write_pdf(drawing: render.Drawing, path: Path, date: str, title: str) -> None:
+    """Vector PDF for print, dated from the badge rather than from the clock."""
+    from svcharter import render
+
+    path.write_bytes(render.pdf_bytes(drawing, date, title))
 
 
-class _Recorder(cairosvg.surface.Surface):
-    """cairosvg drawing into a cairo recording surface instead of a file.
-
-    cairosvg spends most of its time in Python, parsing path data; painting is
-    cheap. Drawing each SVG once and replaying the recording for every PNG
-    width and the PDF does that parsing once instead of four times. Replay
-    keeps the vectors, so every output is drawn at its own resolution.
-    """
-
-    device_units_per_user_units = 1
-
-    def _create_surface(self, width: float, height: float) -> tuple:
-        surface = cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, (0, 0, width, height))
-        return surface, width, height
-
-
-@dataclass
-class Drawing:
-    """One SVG, drawn once, ready to replay at any size."""
-
-    recording: cairocffi.RecordingSurface
-    width: float  # in CSS pixels
-    height: float
-
-
-def draw(svg: str) -> Drawing:
-    """Parse and draw an SVG once (cairosvg's own parser, so the SVG stays the master)."""
-    tree = cairosvg.parser.Tree(bytestring=svg.encode("utf-8"))
-    recorder = _Recorder(tree, None, 96)
-    return Drawing(recorder.cairo, recorder.width, recorder.height)
-
-
-def _replay(drawing: Drawing, target: cairocffi.Surface, scale: float) -> None:
-    context = cairocffi.Context(target)
-    context.scale(scale, scale)
-    context.set_source_surface(drawing.recording)
-    context.paint()
-
-
-def png_bytes(drawing: Drawing, width: int) -> bytes:
-    """Transparent PNG `width` pixels wide, height rounded as cairosvg rounds it."""
-    return layered_png([drawing], width)
-
-
-def layered_png(layers: Sequence[Drawing], width: int) -> bytes:
-    """PNG of drawings painted in order, sized by the first: parts shared by many images are drawn once."""
-    scale = width / layers[0].width
-    image = cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, width, int(round(layers[0].height * scale)))
-    for layer in layers:
-        _replay(layer, image, scale)
-    out = io.BytesIO()
-    image.write_to_png(out)
-    return out.getvalue()
-
-
-def pdf_bytes(drawing: Drawing, date: str, title: str) -> bytes:
-    """Vector PDF for print, dated from the badge rather than from the clock, with a document title."""
-    out = io.BytesIO()
-    pdf = cairocffi.PDFSurface(out, drawing.width * PDF_POINTS_PER_PIXEL, drawing.height * PDF_POINTS_PER_PIXEL)
-    pdf.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, date)
-    pdf.set_metadata(cairocffi.PDF_METADATA_TITLE, title)
-    _replay(drawing, pdf, PDF_POINTS_PER_PIXEL)
-    pdf.finish()
-    return out.getvalue()
-
-
-def write_pdf(drawing: Drawing, path: Path, date: str, title: str) -> None:
-    path.write_bytes(pdf_bytes(drawing, date, title))
-
-
-def write_png(drawing: Drawing, path: Path, width: int, assertion_json: str | None) -> None:
+def write_png(drawing: render.Drawing, path: Path, width: int, assertion_json: str | None) -> None:
     """Transparent PNG at a given width, baked with the assertion when there is one."""
-    png = png_bytes(drawing, width)
+    from svcharter import render
+
+    png = render.png_bytes(drawing, width)
     if assertion_json is not None:
         png = openbadges.bake_png(png, assertion_json)
     path.write_bytes(png)
@@ -417,6 +354,8 @@ def write_zip(directory: Path, subject: BadgeSubject, names: list[str]) -> Path:
 
 def render_kit(subject: BadgeSubject, directory: Path) -> None:
     """Write one signatory's whole kit into a directory."""
+    from svcharter import render
+
     date = f"{subject.year:04d}-01-01T00:00:00Z"
     names: list[str] = []
     for suffix, white in (("", False), ("-white", True)):
@@ -425,7 +364,7 @@ def render_kit(subject: BadgeSubject, directory: Path) -> None:
         svg_name = f"{subject.id}-badge{suffix}.svg"
         (directory / svg_name).write_text(baked, encoding="utf-8")
         names.append(svg_name)
-        drawing = draw(plain)
+        drawing = render.draw(plain)
         for width in PNG_WIDTHS:
             png_name = f"{subject.id}-badge{suffix}-{width}.png"
             write_png(drawing, directory / png_name, width, subject.assertion_json)
@@ -444,14 +383,28 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools")
+
+
+def cairo_library_version() -> str:
+    """The cairo C library's version, read without loading cairocffi (which is slow to load) where possible."""
+    try:
+        library = ctypes.CDLL("libcairo.so.2")
+    except OSError:  # not Linux, or an unusual install: ask cairocffi
+        import cairocffi
+
+        return cairocffi.cairo_version_string()
+    library.cairo_version_string.restype = ctypes.c_char_p
+    return library.cairo_version_string().decode("ascii")
+
+
 @functools.cache
 def renderer_fingerprint() -> str:
     """Hash of the code, artwork, fonts and renderer versions that shape every file."""
     here = Path(__file__).resolve().parent
     sources = [here / "badges.py", here / "textpath.py", here / "openbadges.py"]
     inputs = [*sources, LOGO_COLOUR, LOGO_WHITE, textpath.REGULAR, textpath.BOLD]
-    versions = [cairosvg.__version__, cairocffi.version, cairocffi.cairo_version_string()]
-    versions.append(segno.__version__)
+    versions = [*(metadata.version(package) for package in RENDERERS), cairo_library_version()]
     return hashlib.sha256(json.dumps([[file_digest(p) for p in inputs], versions]).encode()).hexdigest()
 
 
@@ -525,12 +478,14 @@ def render_logo_files(cache_dir: Path) -> dict[str, Path]:
     temp = final.parent / f"tmp-{final.name}-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir(parents=True)
+    from svcharter import render
+
     for site, master, white in logo_file_names():
         target = temp / Path(site).name
         if site.endswith(".svg"):
             target.write_bytes(master.read_bytes())
             continue
-        drawing = draw(master.read_text(encoding="utf-8"))
+        drawing = render.draw(master.read_text(encoding="utf-8"))
         if site.endswith(".pdf"):
             title = "Shropshire Social Value Charter logo" + (", white" if white else "")
             write_pdf(drawing, target, "2017-01-01T00:00:00Z", title)

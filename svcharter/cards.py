@@ -19,10 +19,14 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svcharter import badges, textpath
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
+
+if TYPE_CHECKING:
+    from svcharter import render
 
 WIDTH, HEIGHT = 1200, 630
 # Text never leaves this box: a margin all round, and clear of a 2:1 centre crop (15 px top and bottom).
@@ -169,16 +173,20 @@ def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
 
 
 @functools.cache
-def shared_drawing() -> badges.Drawing:
+def shared_drawing() -> render.Drawing:
     """The backdrop and logo, drawn once per process: two thirds of a card's drawing time."""
+    from svcharter import render
+
     logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT)
-    return badges.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo]))
+    return render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo]))
 
 
 def render_png(subject: CardSubject) -> bytes:
     """PNG bytes of the card at exactly WIDTH x HEIGHT: the shared backdrop and logo, then this card's words."""
+    from svcharter import render
+
     own = [markup for name, markup in layout(subject).parts.items() if name not in SHARED_PARTS]
-    return badges.layered_png([shared_drawing(), badges.draw(_svg(subject, own))], WIDTH)
+    return render.layered_png([shared_drawing(), render.draw(_svg(subject, own))], WIDTH)
 
 
 # ---------------------------------------------------------------- caching and rendering

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from svcharter import badges, openbadges, textpath
+from svcharter import badges, openbadges, render, textpath
 from svcharter.textpath import Box
 
 SITE = "https://example.org/"
@@ -230,7 +230,7 @@ def test_replayed_png_matches_cairosvg_drawing_the_svg_directly(width: int, whit
 
     svg = badges.badge_svg(subject("acme", LONG_MIXED), white)
     with Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode(), output_width=width))) as direct, \
-            Image.open(io.BytesIO(badges.png_bytes(badges.draw(svg), width))) as replayed:
+            Image.open(io.BytesIO(render.png_bytes(render.draw(svg), width))) as replayed:
         assert replayed.size == direct.size and replayed.mode == direct.mode == "RGBA"
         # Compare what a reader sees on a mid-grey page: colour under a fully transparent pixel means nothing.
         page = Image.new("RGBA", direct.size, (128, 128, 128, 255))

@@ -79,6 +79,15 @@ def test_json_matches_csv_and_its_schema(fixture_site: Path) -> None:
         assert (fixture_site / url.removeprefix(SITE_URL)).is_file()
 
 
+def test_json_has_one_signatory_per_line(fixture_site: Path) -> None:
+    """So a diff of the published file shows exactly the signatories that changed."""
+    text = (fixture_site / "data" / "signatories.json").read_text(encoding="utf-8")
+    document = json.loads(text)
+    rows = [line.strip().removesuffix(",") for line in text.splitlines() if line.lstrip().startswith('{"id"')]
+    assert [json.loads(row) for row in rows] == document["signatories"]
+    assert len(rows) == len(document["signatories"]) > 1 and text.endswith("]\n}\n")
+
+
 def test_csvw_columns_match_the_csv_header(fixture_site: Path) -> None:
     metadata = json.loads((fixture_site / "data/signatories.csv-metadata.json").read_text(encoding="utf-8"))
     header = (fixture_site / "data/signatories.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
