@@ -33,8 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: svcharter lives beside bench/
     sys.path.insert(0, str(ROOT))
 
-import cairosvg  # noqa: E402
-
 from svcharter import badges, site_extras  # noqa: E402
 from svcharter import build as pipeline  # noqa: E402
 from svcharter.config import Config  # noqa: E402
@@ -171,6 +169,8 @@ def _bare_cairosvg(subject: badges.BadgeSubject) -> tuple[float, float, float]:
     CPU seconds are kept too because the machine is shared: wall time per call
     grows with other people's load, CPU time much less.
     """
+    import cairosvg  # loaded by _bare_chunk before any timing, so this only looks it up
+
     cairo = cpu = layout = 0.0
     for white in (False, True):
         started = time.perf_counter()
@@ -187,6 +187,8 @@ def _bare_cairosvg(subject: badges.BadgeSubject) -> tuple[float, float, float]:
 
 def _bare_chunk(subjects: list[badges.BadgeSubject]) -> tuple[float, float, float]:
     """Sum of per-kit times for a share of the subjects (runs in one pool worker)."""
+    import cairosvg  # noqa: F401 - loaded outside the timed calls; a build loads it only when it must render
+
     badges.badge_svg(subjects[0])  # load fonts and glyph caches outside the timed calls, as a build worker would once
     totals = [_bare_cairosvg(subject) for subject in subjects]
     return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
@@ -194,6 +196,8 @@ def _bare_chunk(subjects: list[badges.BadgeSubject]) -> tuple[float, float, floa
 
 def _bare_card(subject: Any) -> tuple[float, float, float]:
     """Wall and CPU seconds of cairosvg for one share card, and of its SVG layout."""
+    import cairosvg
+
     from svcharter import cards
 
     started = time.perf_counter()
@@ -205,6 +209,8 @@ def _bare_card(subject: Any) -> tuple[float, float, float]:
 
 
 def _card_chunk(subjects: list[Any]) -> tuple[float, float, float]:
+    import cairosvg  # noqa: F401 - loaded outside the timed calls
+
     totals = [_bare_card(subject) for subject in subjects]
     return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
 

@@ -111,6 +111,8 @@ def _by_name(entries: list[Entry]) -> tuple[Entry, ...]:
 def summarise(previous_json: str | None, current_json: str) -> Changes:
     """Compare the previous build's register JSON (None if there was none) with this build's."""
     current = _records(current_json)
+    if previous_json == current_json:  # the usual rebuild: nothing to compare record by record
+        return Changes(total=len(current), previous_found=True)
     notes: tuple[str, ...] = ()
     try:
         previous = _records(previous_json) if previous_json is not None else None

@@ -63,6 +63,12 @@ def test_build_date_alone_is_no_change() -> None:
     assert changes.text() == "No changes to the public register (1 signatories)."
 
 
+def test_identical_files_are_no_change_and_still_counted() -> None:
+    changes = summarise(AFTER, AFTER)
+    assert changes.previous_found and not changes.any
+    assert changes.text() == "No changes to the public register (4 signatories)."
+
+
 def test_withdrawal_with_other_edits_is_listed_twice() -> None:
     after = register(record("a", "A2", status="withdrawn", withdrawn="2024-01-01"))
     changes = summarise(register(record("a", "A")), after)
