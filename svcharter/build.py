@@ -108,6 +108,9 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     extras.files.update(card_files.files)
     report.pages_written = sync_tree(cfg.cache_dir / "docs", docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")
+    # MkDocs reads the pages from disk and holds them all itself: free our copies first, to lower the peak.
+    del docs
+    extras.page_context.clear()
 
     with staging_for(cfg.output) as staging:
         started = time.perf_counter()
