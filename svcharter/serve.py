@@ -136,6 +136,8 @@ def serve(cfg: Config, port: int, report: Report = _print_error, stop: threading
 
 
 def _watch(cfg: Config, port: int, report: Report, stop: threading.Event) -> None:
+    from . import render  # noqa: F401 - an edit re-renders a badge: load cairo now, not on the first edit
+
     paths = watched_paths(cfg)
     state = snapshot(paths)
     rebuild(cfg, report)
