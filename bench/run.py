@@ -441,7 +441,12 @@ def bench_size(count: int, work: Path, *, workers: int, repeat: int, badge_sampl
         save(out)
 
     stamps = badge_stamps(site)
-    rebuilds = []
+    docs = work / "floor-docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    shutil.copytree(cache / "docs", docs)
+    # Rebuilds and floors alternate, so each pair is measured within a minute or two of each other: on a shared
+    # machine the speed drifts over tens of minutes (the same floor took 42 s and 52 s an hour apart).
+    rebuilds, floors = [], []
     for attempt in range(repeat):
         log(f"N={count}: nothing-changed rebuild {attempt + 1}/{repeat}")
         rebuilds.append(run_build(register, site, cache, workers))
@@ -450,15 +455,10 @@ def bench_size(count: int, work: Path, *, workers: int, repeat: int, badge_sampl
         out["badge_files"] = len(stamps)
         out["badge_files_untouched"] = sum(1 for k, v in stamps.items() if after.get(k) == v)
         save(out)
-
-    docs = work / "floor-docs"
-    shutil.rmtree(docs, ignore_errors=True)
-    shutil.copytree(cache / "docs", docs)
-    floors = []
-    for attempt in range(repeat):
         log(f"N={count}: mkdocs floor {attempt + 1}/{repeat}")
         floors.append(mkdocs_floor(docs, work))
         out["mkdocs_floor"] = [f.as_dict() for f in floors]
+        out["rebuild_floor_interleaved"] = True
         save(out)
 
     if profile:
@@ -520,6 +520,9 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
         facts["badge_floor"] = entry["badge_floor"]["result"]["floor_seconds"]
     if facts["rebuild"] is not None and facts["floor"]:
         facts["rebuild_ratio"] = facts["rebuild"] / facts["floor"]
+    if entry.get("rebuild_floor_interleaved"):
+        pairs = zip(entry["rebuilds"], entry["mkdocs_floor"], strict=False)
+        facts["paired_ratios"] = [rebuild["wall"] / floor["wall"] for rebuild, floor in pairs]
     if cold and not entry.get("kept_cache") and facts["floor"] is not None and facts["badge_floor"] is not None:
         facts["cold_ratio"] = cold["wall"] / (facts["floor"] + facts["badge_floor"])
         card = entry["badge_floor"]["result"].get("card_floor")
@@ -637,6 +640,9 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
              f"{badge_cpu(e):,.0f} vs {e['badge_floor']['result']['cairosvg_cpu_seconds_all']:,.0f} + "
                           f"{e['badge_floor']['result']['layout_seconds_all']:,.0f}"))
     row("**nothing-changed rebuild ÷ mkdocs floor**", each(lambda e, f: f"**{f['rebuild_ratio']:.2f}**"))
+    row("nothing-changed rebuild ÷ the floor measured straight after it, each pair",
+        each(lambda e, f: ", ".join(f"{r:.2f}" for r in f["paired_ratios"]) if f.get("paired_ratios")
+             else "not measured (rebuilds and floors were not interleaved)"))
     row("**cold ÷ (mkdocs floor + badge floor)**", each(lambda e, f: f"**{f['cold_ratio']:.2f}**"))
     row("cold ÷ (mkdocs floor + badge floor + card floor)", each(lambda e, f: f"{f['cold_ratio_cards']:.2f}"))
     row("cold: share-card phase wall (s)", each(lambda e, f: f"{e['cold']['result']['phases']['cards']['wall']:.1f}"))
