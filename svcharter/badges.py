@@ -384,6 +384,9 @@ def file_digest(path: Path) -> str:
 
 
 RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools")
+"""Packages whose versions are part of the fingerprint."""
+RENDERER_SOURCES = ("badges.py", "textpath.py", "openbadges.py", "render.py")
+"""Our modules that shape a badge file's bytes: a change to any of them renders every kit again."""
 
 
 def cairo_library_version() -> str:
@@ -402,8 +405,7 @@ def cairo_library_version() -> str:
 def renderer_fingerprint() -> str:
     """Hash of the code, artwork, fonts and renderer versions that shape every file."""
     here = Path(__file__).resolve().parent
-    sources = [here / "badges.py", here / "textpath.py", here / "openbadges.py"]
-    inputs = [*sources, LOGO_COLOUR, LOGO_WHITE, textpath.REGULAR, textpath.BOLD]
+    inputs = [*(here / name for name in RENDERER_SOURCES), LOGO_COLOUR, LOGO_WHITE, textpath.REGULAR, textpath.BOLD]
     versions = [*(metadata.version(package) for package in RENDERERS), cairo_library_version()]
     return hashlib.sha256(json.dumps([[file_digest(p) for p in inputs], versions]).encode()).hexdigest()
 

@@ -278,6 +278,15 @@ def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
     assert all(path.is_file() for path in out.files.values())
 
 
+def test_fingerprint_covers_every_module_that_draws() -> None:
+    """A module that draws files but is missing from the fingerprint would let the cache serve stale kits."""
+    package = Path(badges.__file__).parent
+    drawing = {path.name for path in package.glob("*.py")
+               if re.search(r"^\s*(import|from) (cairosvg|cairocffi|segno)\b", path.read_text(encoding="utf-8"), re.M)}
+    assert "render.py" in drawing
+    assert drawing - {"cards.py"} <= set(badges.RENDERER_SOURCES)  # cards.py adds itself to its own fingerprint
+
+
 def test_logo_files(tmp_path: Path) -> None:
     files = badges.render_logo_files(tmp_path)
     assert "logo/charter-logo.svg" in files and "logo/charter-logo-white-1200.png" in files
