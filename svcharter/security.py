@@ -51,7 +51,7 @@ def policy_for(html: str) -> str:
 
 def add_policy(html: str) -> str:
     """Insert the policy right after the charset declaration (or at the top of <head>), once."""
-    if POLICY_TAG in html:
+    if -1 < html.find(POLICY_TAG) < html.find("</head>"):  # already in the head (text in the body does not count)
         return html
     tag = f'{POLICY_TAG} content="{policy_for(html)}">'
     if CHARSET in html:

@@ -260,3 +260,14 @@ def test_static_html_from_the_content_folder_gets_the_policy_too(tmp_path: Path)
     assert static.read_text(encoding="utf-8").count("Content-Security-Policy") == 1
     assert security.secure_site(site) == 0  # a second pass changes nothing it has already secured
     assert rendered.read_text(encoding="utf-8").count("Content-Security-Policy") == 1
+
+
+def test_policy_text_in_a_page_body_does_not_stop_the_policy() -> None:
+    from svcharter import security
+
+    page = ('<html><head><meta charset="utf-8"></head><body><pre>'
+            '<meta http-equiv="Content-Security-Policy" content="x"></pre></body></html>')
+    secured = security.add_policy(page)
+    head = secured[:secured.index("</head>")]
+    assert head.count("Content-Security-Policy") == 1 and "default-src 'self'" in head
+    assert security.add_policy(secured) == secured
