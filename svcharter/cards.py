@@ -174,7 +174,7 @@ def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
 
 @functools.cache
 def shared_drawing() -> render.Drawing:
-    """The backdrop and logo, drawn once per process: two thirds of a card's drawing time."""
+    """The backdrop and logo, drawn once per process rather than once per card."""
     from svcharter import render
 
     logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT)

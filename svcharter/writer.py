@@ -4,7 +4,8 @@ Generated Markdown goes into a persistent source folder, touching only files
 whose bytes changed (so MkDocs and people see stable times). The site is
 assembled in a staging folder beside the output and swapped in with renames
 only once every stage has succeeded: a failed build leaves the last good
-output exactly as it was.
+output exactly as it was. The replaced site is deleted by a background
+process, so the build does not wait for it.
 """
 
 from __future__ import annotations
@@ -166,8 +167,8 @@ def retired_outputs(output: Path) -> list[Path]:
     return sorted(output.parent.glob(_retired_prefix(output) + "*"))
 
 
-def discard_retired(output: Path, *, wait: bool = False) -> None:
-    """Delete every retired old site beside `output`, in a separate process unless `wait`.
+def discard_retired(output: Path) -> None:
+    """Delete every retired old site beside `output`, in a separate process.
 
     Old sites left by a build that was stopped mid-delete are swept up by the
     next one. Where no process can be started, delete them here.
@@ -175,13 +176,12 @@ def discard_retired(output: Path, *, wait: bool = False) -> None:
     folders = [str(path) for path in retired_outputs(output)]
     if not folders:
         return
-    if not wait:
-        try:
-            subprocess.Popen([sys.executable, "-I", "-c", _DELETE_FOLDERS, *folders], start_new_session=True,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return
-        except OSError:
-            pass
+    try:
+        subprocess.Popen([sys.executable, "-I", "-c", _DELETE_FOLDERS, *folders], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return
+    except OSError:
+        pass
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
 
