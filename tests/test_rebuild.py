@@ -116,3 +116,35 @@ def test_add_files_links_cached_files_and_refuses_to_overwrite(tmp_path: Path) -
     clash.add("register/a/badge/assertion.json", "{}\n")
     with pytest.raises(BuildError, match="would overwrite"):
         writer.add_files(root, clash)
+
+
+def test_without_a_process_to_spare_the_old_site_is_deleted_before_returning(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(writer.subprocess, "Popen", no_processes)
+    output = tmp_path / "site"
+    output.mkdir()
+    (output / "old.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    writer.swap_in(staging, output)
+    assert writer.retired_outputs(output) == [] and output.is_dir()
+
+
+def test_files_are_copied_where_they_cannot_be_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    def cross_device(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(writer.os, "link", cross_device)
+    cached_file = tmp_path / "cached.png"
+    cached_file.write_bytes(b"png bytes")
+    files = writer.FileSet()
+    files.add("register/a/badge/a.png", cached_file)
+    writer.add_files(tmp_path / "staging", files)
+    copied = tmp_path / "staging/register/a/badge/a.png"
+    assert copied.read_bytes() == b"png bytes" and copied.stat().st_ino != cached_file.stat().st_ino
+    assert copied.stat().st_mode & 0o777 == 0o644
