@@ -750,6 +750,8 @@ def trim_profile(text: str) -> str:
     """pstats output without its preamble, with paths shortened to the project or site-packages."""
     body = text[text.find("   ncalls"):] if "   ncalls" in text else text
     body = body.replace(str(ROOT) + "/", "")
+    # A run from another checkout of the project (results are kept per N across runs) names its own root.
+    body = re.sub(r"\S*/(?=(?:svcharter|bench|site_templates)/)", "", body)
     return re.sub(r"\S*site-packages/", "", body).strip()
 
 
