@@ -219,8 +219,10 @@
       showAll.addEventListener("click", function () {
         // The first hidden match is where reading continues: move focus there, not back to the top.
         var next = null;
+        var want = state();
+        var query = fold(want.q);
         for (var i = 0; i < total && next === null; i += 1) {
-          if (!ordered[i].shown && matches(ordered[i], state(), fold(search.value.trim()))) {
+          if (!ordered[i].shown && matches(ordered[i], want, query)) {
             next = ordered[i];
           }
         }
