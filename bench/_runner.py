@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: svcharter lives beside bench/
     sys.path.insert(0, str(ROOT))
 
-from svcharter import badges, site_extras  # noqa: E402
+from svcharter import badges, security, site_extras  # noqa: E402
 from svcharter import build as pipeline  # noqa: E402
 from svcharter.config import Config  # noqa: E402
 
@@ -100,7 +100,8 @@ def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -
     badges.render_badges = timed(phases, "badges", render_badges)  # type: ignore[assignment]
     badges.render_logo_files = timed(phases, "logo_files", badges.render_logo_files)  # type: ignore[assignment]
     site_extras.make_extras = timed(phases, "extras (incl. badges)", site_extras.make_extras)  # type: ignore[assignment]
-    for module, name, label in ((site_extras, "share_cards", "share_cards"), (site_extras, "finish_html", "finish_html")):
+    # "finish_html" is the label earlier results use for the pass that secures HTML after MkDocs.
+    for module, name, label in ((site_extras, "share_cards", "share_cards"), (security, "secure_site", "finish_html")):
         if hasattr(module, name):  # the pipeline grows steps; time the ones this version has
             setattr(module, name, timed(phases, label, getattr(module, name)))
     if hasattr(pipeline, "changes"):
@@ -190,8 +191,7 @@ def _bare_chunk(subjects: list[badges.BadgeSubject]) -> tuple[float, float, floa
     import cairosvg  # noqa: F401 - loaded outside the timed calls; a build loads it only when it must render
 
     badges.badge_svg(subjects[0])  # load fonts and glyph caches outside the timed calls, as a build worker would once
-    totals = [_bare_cairosvg(subject) for subject in subjects]
-    return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
+    return column_sums([_bare_cairosvg(subject) for subject in subjects])
 
 
 def _bare_card(subject: Any) -> tuple[float, float, float]:
@@ -211,8 +211,13 @@ def _bare_card(subject: Any) -> tuple[float, float, float]:
 def _card_chunk(subjects: list[Any]) -> tuple[float, float, float]:
     import cairosvg  # noqa: F401 - loaded outside the timed calls
 
-    totals = [_bare_card(subject) for subject in subjects]
-    return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
+    return column_sums([_bare_card(subject) for subject in subjects])
+
+
+def column_sums(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """(wall, CPU, layout) seconds summed over per-item or per-chunk rows; zeros when there are none."""
+    wall, cpu, layout = (sum(column) for column in zip(*rows, strict=True)) if rows else (0.0, 0.0, 0.0)
+    return wall, cpu, layout
 
 
 def sample_of(items: list[Any], sample: int) -> list[Any]:
@@ -231,7 +236,7 @@ def parallel_sum(function: Callable[[list[Any]], tuple[float, ...]], items: list
     else:
         with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
             parts = list(pool.map(function, chunks))
-    return [sum(values) for values in zip(*parts, strict=True)] if parts else [0.0, 0.0, 0.0]
+    return list(column_sums(parts))
 
 
 def run_card_floor(path: Path, sample: int, workers: int) -> dict[str, Any]:

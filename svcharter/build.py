@@ -118,7 +118,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
         run_mkdocs(cfg, register.site.site_url, cfg.cache_dir / "docs", staging, {"svcharter-csp": policy})
         report.timings["mkdocs"] = time.perf_counter() - started
         progress.step("MkDocs rendered the pages")
-        site_extras.finish_html(staging, extras, policy.secured)
+        security.secure_site(staging, policy.secured)  # any HTML file the plugin did not see
         add_files(staging, extras.files)
         published = changes.compare_with_published(cfg.output, str(extras.files.files["data/signatories.json"]))
         changes.write_markdown(published, cfg.cache_dir)

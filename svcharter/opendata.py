@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .fields import ACTIVITIES, SECTORS, SIZES
 from .models import Signatory
-from .register import Register
+from .register import CURRENT, Register
 
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 LICENCE_NAME = "Open Government Licence v3.0"
@@ -216,7 +216,7 @@ def register_jsonld(register: Register, rows: list[Signatory], first: int = 0) -
     return {
         "@context": "https://schema.org", "@type": "ItemList",
         "name": "Shropshire Social Value Charter: current signatories",
-        "numberOfItems": len(register.with_status("current")),
+        "numberOfItems": len(register.with_status(CURRENT)),
         "itemListElement": [
             {"@type": "ListItem", "position": first + i, "name": s.name, "url": register.url(register.page_path(s))}
             for i, s in enumerate(rows, start=1)
@@ -226,7 +226,7 @@ def register_jsonld(register: Register, rows: list[Signatory], first: int = 0) -
 
 def register_rows(register: Register) -> str:
     """Every current signatory in a compact form, for the register's filter when the table is split into pages."""
-    current = register.with_status("current")
+    current = register.with_status(CURRENT)
     rows = [[s.id, s.name, s.sector, s.size, " ".join(s.activities), s.signed.isoformat(),
              f"{s.signed.day} {s.signed:%B %Y}", int(s.founding)] for s in current]
     data = {"columns": ["id", "name", "sector", "size", "activities", "signed", "signed_label", "founding"],

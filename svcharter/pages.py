@@ -86,6 +86,7 @@ class PageMaker:
         size = reg.site.register_page_rows
         chunks = [current[i:i + size] for i in range(0, len(current), size)] or [[]]
         paged = len(chunks) > 1
+        years = sorted({s.signed.year for s in current})
         pages = {}
         for number, rows in enumerate(chunks, start=1):
             first = (number - 1) * size
@@ -94,7 +95,7 @@ class PageMaker:
                                rows_src="rows.json" if paged else "", page_rows=size,
                                withdrawn=reg.with_status(WITHDRAWN) if number == 1 else [],
                                lapsed=reg.with_status(LAPSED) if number == 1 else [],
-                               years=sorted({s.signed.year for s in current}),
+                               years=years,
                                jsonld=opendata.register_jsonld(reg, rows, first))
             title = "Register of signatories" + (f" (page {number} of {len(chunks)})" if number > 1 else "")
             path = "register/index.md" if number == 1 else f"register/page/{number}/index.md"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import badges, cards, openbadges, opendata, security
+from . import badges, cards, openbadges, opendata
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -112,7 +111,7 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
         folder = f"register/{subject.id}/badge/"
         files = [{"name": name, "label": label, "kb": kb(output.files[folder + name])}
                  for name, label in badges.kit_files(subject.id)]
-        kits[subject.id] = {"files": files, "preview": f"{subject.id}-badge.svg",
+        kits[subject.id] = {"files": files, "preview": f"{subject.id}-badge.svg", "alt": badges.badge_title(subject),
                             "preview_height": round(300 * badges.HEIGHT / badges.WIDTH)}
     return kits
 
@@ -133,11 +132,6 @@ def _logo_label(path: str) -> str:
         return f"PNG, {match.group(1)} pixels wide, transparent background, {colour}"
     kind = {"svg": "SVG (vector, for screens and print)", "pdf": "PDF (vector, for print)"}[name.rsplit(".", 1)[1]]
     return f"{kind}, {colour}"
-
-
-def finish_html(staging: Path, extras: Extras, secured: Collection[Path] = ()) -> None:
-    """Changes to MkDocs' HTML after rendering: a Content-Security-Policy on every page not yet `secured`."""
-    security.secure_site(staging, secured)
 
 
 def news_posts(cfg: Config) -> list[NewsPost]:
