@@ -171,7 +171,8 @@ def test_publish_restores_and_saves_the_render_cache_under_the_renderer_fingerpr
     [save] = steps_using(workflow, "actions/cache/save")
     key = restore["with"]["key"]
     assert restore["with"]["path"] == save["with"]["path"] == ".cache/"
-    assert save["with"]["key"] == key
+    assert save["with"]["key"] == "${{ steps.render-cache.outputs.cache-primary-key }}", "save the key the restore looked up"
+    assert restore["id"] == "render-cache"
     for part in ("runner.os", "steps.python.outputs.python-version", *(f"'{glob}'" for glob in RENDER_INPUTS)):
         assert part in key, f"publish.yml: the render cache key must name {part}"
     fallback = restore["with"]["restore-keys"].strip()

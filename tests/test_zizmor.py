@@ -12,10 +12,11 @@ import pytest
 
 from svcharter.config import ROOT
 
-# The issue's own command, then the strictest persona over all of .github/ (which adds dependabot.yml).
+# The issue's own command, then the strictest persona over all of .github/ (which adds dependabot.yml),
+# failing on a file that is not a valid workflow instead of warning and auditing the rest.
 AUDITS = [
     ["--offline", ".github/workflows/"],
-    ["--offline", "--persona", "auditor", "--min-severity", "informational", ".github/"],
+    ["--offline", "--strict-collection", "--persona", "auditor", "--min-severity", "informational", ".github/"],
 ]
 
 
@@ -49,6 +50,16 @@ def test_zizmor_would_catch_an_unpinned_action(tmp_path: Path) -> None:
     result = audit(AUDITS[0], tmp_path)
     assert result.returncode != 0
     assert "unpinned-uses" in result.stdout and "artipacked" in result.stdout, result.stdout
+
+
+def test_zizmor_refuses_a_workflow_it_cannot_read(tmp_path: Path) -> None:
+    """Without this, a misspelt key would make the strict run skip the file and report nothing."""
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/typo.yml").write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz:\n      - run: echo\n", encoding="utf-8")
+    result = audit(AUDITS[1], tmp_path)
+    assert result.returncode != 0
+    assert "'stepz' was unexpected" in result.stderr, result.stderr
 
 
 def test_every_suppression_gives_its_reason() -> None:
