@@ -105,8 +105,8 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     the output, so no two builds can mix their files.
     """
     progress = progress or Progress(cfg.quiet)
-    guard.check_output(cfg)
     guard.check_cache(cfg)
+    guard.check_output(cfg)
     check_sources(cfg)
     settings = read_mkdocs_settings(cfg)
     with locks.build_lock(cfg, progress.notice):

@@ -95,9 +95,11 @@ def check_output(cfg: Config) -> None:
 
 
 def check_cache(cfg: Config) -> None:
-    """Raise BuildError if the cache folder would overlap the sources or the output (it is pruned)."""
-    output = Protected(cfg.output, "the output folder")
-    _refuse_overlap("cache folder", _resolved(cfg.cache_dir), [*protected_paths(cfg), output], cfg)
+    """Raise BuildError if the cache folder (which builds prune) would overlap the sources.
+
+    Run before check_output, which refuses an output that overlaps the cache.
+    """
+    _refuse_overlap("cache folder", _resolved(cfg.cache_dir), protected_paths(cfg), cfg)
 
 
 def is_ours(output: Path) -> bool:
