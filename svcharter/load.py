@@ -83,11 +83,12 @@ def read_limited(path: Path, display: str) -> bytes:
         raise InvalidData([DataError(display, 1, 1, None, None, "file not found")]) from None
     except OSError as exc:
         raise InvalidData([DataError(display, 1, 1, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    kind = os.fstat(fd)
+    if not stat.S_ISREG(kind.st_mode):
+        os.close(fd)
+        message = "is not a regular file (it is a folder, a device or a pipe): give the register file itself"
+        raise InvalidData([DataError(display, 1, 1, None, None, message)])
     with os.fdopen(fd, "rb") as handle:
-        kind = os.fstat(fd)
-        if not stat.S_ISREG(kind.st_mode):
-            message = "is not a regular file (it is a folder, a device or a pipe): give the register file itself"
-            raise InvalidData([DataError(display, 1, 1, None, None, message)])
         try:
             raw = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
