@@ -195,3 +195,15 @@ def test_only_a_marked_output_is_restored(tmp_path: Path) -> None:
     assert writer.recover(output) is False and not output.exists()  # not marked: not ours to restore
     writer.mark_output(output)
     assert writer.recover(output) is True and output.is_dir()
+
+
+def test_serve_refuses_a_folder_of_other_files_before_serving(tmp_path: Path) -> None:
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "letter.txt").write_text("keep me", encoding="utf-8")
+    result = run_cli("serve", "--signatories", str(write_register(tmp_path, VALID_RECORD)), "--output", str(other),
+                     "--cache-dir", str(tmp_path / "cache"), "--port", "0")
+    assert result.returncode == 1
+    assert "already holds files that this tool did not write" in result.stderr
+    assert [p.name for p in other.iterdir()] == ["letter.txt"]
+    assert not (tmp_path / "cache").exists()

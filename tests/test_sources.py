@@ -202,3 +202,10 @@ def _without_root_powers(args: list[str], cwd: Path) -> subprocess.CompletedProc
         command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", *command]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_addresses_in_feed_attributes_cannot_end_the_attribute() -> None:
+    """Second line of defence behind the site_url check: the feeds escape quotes in their links."""
+    from svcharter.opendata import xml_attr
+
+    assert xml_attr('https://x.example/"><script>') == "https://x.example/&quot;&gt;&lt;script&gt;"
