@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import queue
 import signal
 import socket
@@ -15,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, ROOT, VALID_RECORD, build_site, write_register
+from conftest import BUILD_DATE, ROOT, VALID_RECORD, build_site, last_good_site, tree_snapshot, write_register
 
-from svcharter import locks, writer
+from svcharter import locks
 from svcharter.config import Config
 from svcharter.errors import BuildError
 
@@ -59,32 +58,20 @@ def holder(tmp_path: Path):
         running.kill()
 
 
-def marked_site(output: Path) -> dict[str, str]:
-    """A last good site, marked as this tool's, and its digest."""
-    (output / "data").mkdir(parents=True)
-    (output / "index.html").write_text("<p>last good site</p>", encoding="utf-8")
-    (output / "data" / "signatories.json").write_text('{"signatories": []}\n', encoding="utf-8")
-    writer.mark_output(output)
-    return digest(output)
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("shared", ["output", "cache", "both"])
 def test_a_second_build_stops_and_names_the_first(tmp_path: Path, holder: Holder, shared: str) -> None:
     output = tmp_path / "site" if shared in ("output", "both") else tmp_path / "other-site"
     cache = tmp_path / "cache" if shared in ("cache", "both") else tmp_path / "other-cache"
-    before = marked_site(output) if output == tmp_path / "site" else None
+    before = last_good_site(output) if output == tmp_path / "site" else None
     result = build_site(write_register(tmp_path, VALID_RECORD), output, cache)
     assert result.returncode == 1
     what = "the cache" if shared != "output" else "the output folder"
     assert f"error: another build (process {holder.pid}: python -c" in result.stderr
     assert f"is using {what}" in result.stderr and "Traceback" not in result.stderr
     if before is not None:
-        assert digest(output) == before
+        assert tree_snapshot(output) == before
     else:
         assert not output.exists()
 

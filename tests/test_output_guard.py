@@ -7,8 +7,6 @@ each one, the copy and its last good site must be byte for byte as they were.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -16,27 +14,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, DATA, ROOT, SITE_URL, VALID_RECORD, build_site, run_cli, write_register
+from conftest import BUILD_DATE, DATA, ROOT, SITE_URL, VALID_RECORD, build_site, run_cli, tree_snapshot, write_register
 
 from svcharter import writer
 
 COPY_IGNORE = shutil.ignore_patterns(".git", ".cache", "site", "node_modules", "bench", "__pycache__", ".*_cache")
-
-
-def tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every file and link under `folder` with a hash of its bytes (links by their target)."""
-    found: dict[str, str] = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if relative.split("/")[0] in skip:
-            continue
-        if path.is_symlink():
-            found[relative] = "link:" + os.readlink(path)
-        elif path.is_file():
-            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-        else:
-            found[relative] = "folder"
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +60,12 @@ REFUSED = [
 @pytest.mark.parametrize(("output", "message"), REFUSED, ids=[output for output, _ in REFUSED])
 def test_an_output_that_overlaps_the_project_is_refused_before_any_work(project: Path, output: str,
                                                                           message: str) -> None:
-    before = tree_digest(project, skip=(".cache",))
+    before = tree_snapshot(project, skip=(".cache",))
     result = project_cli(project, "build", "--output", output)
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: {message}"), result.stderr
     assert "Traceback" not in result.stderr
-    assert tree_digest(project, skip=(".cache",)) == before  # the project and its last good site/
+    assert tree_snapshot(project, skip=(".cache",)) == before  # the project and its last good site/
 
 
 def test_a_folder_of_other_files_is_refused_and_kept(tmp_path: Path) -> None:
@@ -91,22 +73,22 @@ def test_a_folder_of_other_files_is_refused_and_kept(tmp_path: Path) -> None:
     (other / "2024").mkdir(parents=True)
     (other / "2024" / "holiday.jpg").write_bytes(b"not really a photo")
     register = write_register(tmp_path, VALID_RECORD, name="register.yaml")
-    before = tree_digest(tmp_path)
+    before = tree_snapshot(tmp_path)
     result = build_site(register, other, tmp_path / "cache")
     assert result.returncode == 1
     assert "already holds files that this tool did not write" in result.stderr
-    assert tree_digest(tmp_path) == before
+    assert tree_snapshot(tmp_path) == before
 
 
 def test_a_cache_that_overlaps_the_sources_or_the_output_is_refused(project: Path) -> None:
-    before = tree_digest(project, skip=(".cache",))
+    before = tree_snapshot(project, skip=(".cache",))
     for cache, message in [(".", "the cache folder . is the project folder (.)"),
                            ("content", "the cache folder content is the charter's pages (content)"),
                            ("site/cache", "the output folder site contains the cache (site/cache)")]:
         result = project_cli(project, "build", "--cache-dir", cache)
         assert result.returncode == 1
         assert result.stderr.startswith(f"error: {message}"), result.stderr
-    assert tree_digest(project, skip=(".cache",)) == before
+    assert tree_snapshot(project, skip=(".cache",)) == before
 
 
 def test_an_output_holding_only_the_fetched_published_register_is_built(tmp_path: Path) -> None:

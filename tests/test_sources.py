@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import subprocess
@@ -11,10 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, ROOT, SITE_URL, VALID_RECORD, build_site, run_cli, write_register
+from conftest import BUILD_DATE, ROOT, SITE_URL, VALID_RECORD, build_site, last_good_site, run_cli, tree_snapshot, write_register
 
 from svcharter import build as pipeline
-from svcharter import writer
 from svcharter.config import Config
 from svcharter.errors import BuildError, InvalidData
 from svcharter.sources import check_sources
@@ -29,17 +27,6 @@ def project(tmp_path: Path) -> Path:
     return copy
 
 
-def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def last_good_site(output: Path) -> dict[str, str]:
-    (output / "data").mkdir(parents=True)
-    (output / "index.html").write_text("<p>last good site</p>", encoding="utf-8")
-    (output / "data" / "signatories.json").write_text('{"signatories": []}\n', encoding="utf-8")
-    writer.mark_output(output)
-    return digest(output)
 
 
 def test_links_that_leave_the_project_are_refused_by_check_and_build(project: Path, tmp_path: Path) -> None:
@@ -65,7 +52,7 @@ def test_links_that_leave_the_project_are_refused_by_check_and_build(project: Pa
         for line, start in zip(lines, expected, strict=False):
             assert line.startswith(start), result.stderr
         assert "faq-again" not in result.stderr and "SECRET" not in result.stderr
-    assert digest(output) == before
+    assert tree_snapshot(output) == before
 
 
 def test_a_link_to_a_folder_inside_the_project_is_followed_and_checked(project: Path) -> None:
@@ -103,7 +90,7 @@ def test_a_register_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path
         result = run_cli(*command, "--signatories", str(source), "--build-date", BUILD_DATE)
         assert result.returncode == 1, result.stderr
         assert ":1:1: is not a regular file (it is a folder, a device or a pipe)" in result.stderr
-    assert digest(output) == before
+    assert tree_snapshot(output) == before
 
 
 def test_a_register_over_the_limit_is_refused_without_reading_it_all(tmp_path: Path) -> None:
@@ -192,7 +179,7 @@ def test_a_read_only_output_or_parent_is_a_message_and_the_site_is_kept(tmp_path
         assert result.returncode == 1, result.stderr
         assert result.stderr.startswith(f"error: cannot write outer/site: {shown} is read-only"), result.stderr
         assert "(the last good site was not changed)" in result.stderr and "Traceback" not in result.stderr
-        assert digest(output) == before
+        assert tree_snapshot(output) == before
 
 
 def _without_root_powers(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
