@@ -94,12 +94,28 @@ def check_output(cfg: Config) -> None:
     _require_writable(output, shown)
 
 
+CACHE_ENTRIES = frozenset({"build.lock", "changes.md", "docs", "register", "badges", "cards", "logo"})
+"""What builds keep in a cache folder: one holding only these (or the lock) was made by a build."""
+
+
 def check_cache(cfg: Config) -> None:
-    """Raise BuildError if the cache folder (which builds prune) would overlap the sources.
+    """Raise BuildError if the cache folder (which builds prune) would overlap the sources or is not ours.
 
     Run before check_output, which refuses an output that overlaps the cache.
     """
-    _refuse_overlap("cache folder", _resolved(cfg.cache_dir), protected_paths(cfg), cfg)
+    cache = _resolved(cfg.cache_dir)
+    _refuse_overlap("cache folder", cache, protected_paths(cfg), cfg)
+    shown = cfg.display(cache)
+    if os.path.lexists(cache) and not cache.is_dir():
+        raise BuildError(f"the cache folder {shown} is a file, not a folder: choose a folder, such as .cache/")
+    if cache.is_dir() and not _cache_is_ours(cache):
+        raise BuildError(f"the cache folder {shown} already holds files that this tool did not write, and builds "
+                         "prune it: choose a new or empty folder, such as .cache/")
+
+
+def _cache_is_ours(cache: Path) -> bool:
+    names = {entry.name for entry in cache.iterdir()}
+    return "build.lock" in names or names <= CACHE_ENTRIES
 
 
 def is_ours(output: Path) -> bool:

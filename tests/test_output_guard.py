@@ -91,6 +91,21 @@ def test_a_cache_that_overlaps_the_sources_or_the_output_is_refused(project: Pat
     assert tree_snapshot(project, skip=(".cache",)) == before
 
 
+def test_a_cache_folder_of_other_files_is_refused_and_kept(tmp_path: Path) -> None:
+    """A build prunes its cache's docs/ folder, so --cache-dir must not be a folder of someone's files."""
+    documents = tmp_path / "documents"
+    (documents / "docs").mkdir(parents=True)
+    (documents / "docs" / "minutes.md").write_text("keep me", encoding="utf-8")
+    (documents / "budget.ods").write_bytes(b"keep me too")
+    register = write_register(tmp_path, VALID_RECORD)
+    before = tree_snapshot(tmp_path)
+    result = build_site(register, tmp_path / "site", documents)
+    assert result.returncode == 1
+    assert "error: the cache folder " in result.stderr and "already holds files that this tool did not write" in (
+        result.stderr)
+    assert tree_snapshot(tmp_path) == before
+
+
 def test_an_output_holding_only_the_fetched_published_register_is_built(tmp_path: Path) -> None:
     """What CI prepares: site/data/signatories.json fetched from the live site, to compare with."""
     first = tmp_path / "first"
