@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import changes, opendata, security, site_extras
-from .config import Config
+from . import changes, guard, locks, opendata, security, site_extras, writer
+from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records
 from .measures import load_survey
@@ -23,6 +23,7 @@ from .models import Signatory, validate
 from .pages import PageMaker, front_matter
 from .register import Register, SiteInfo
 from .register_cache import cached_register
+from .sources import check_sources
 from .textpath import missing_glyphs
 from .writer import FileSet, add_files, staging_for, swap_in, sync_tree
 
@@ -50,6 +51,10 @@ class Progress:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
+    def notice(self, message: str) -> None:
+        """Why the build is waiting: printed even when quiet, so a pause is never a mystery."""
+        print(message, file=sys.stderr, flush=True)
+
 
 def read_mkdocs_settings(cfg: Config) -> dict:
     """mkdocs.yml as plain data (it must hold no Python tags, so safe loading is enough)."""
@@ -59,8 +64,9 @@ def read_mkdocs_settings(cfg: Config) -> dict:
 
 def site_info(cfg: Config, settings: dict) -> SiteInfo:
     url = cfg.site_url or settings.get("site_url") or ""
-    if not url.startswith(("http://", "https://")):
-        raise BuildError(f"site_url must be an http or https address (got {url!r}): set it in mkdocs.yml or pass --site-url")
+    problem = site_url_problem(url) if isinstance(url, str) else f"must be an http or https address (got {url!r})"
+    if problem:
+        raise BuildError(f"site_url {problem}: set it in mkdocs.yml or pass --site-url")
     extra = settings.get("extra") or {}
     months = extra.get("renewal_months")
     if months is not None and (not isinstance(months, int) or months < 1):
@@ -86,15 +92,32 @@ def load_register(cfg: Config, settings: dict | None = None) -> Register:
 
 
 def check(cfg: Config) -> Register:
-    """Validate only: the `check` command."""
+    """Validate only: the `check` command (and refuse what `build` would refuse in the sources)."""
+    check_sources(cfg)
     return load_register(cfg)
 
 
 def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
-    """Build the whole site into cfg.output, or raise and leave the old output untouched."""
+    """Build the whole site into cfg.output, or raise and leave the old output untouched.
+
+    Nothing is written until the output, the cache and the sources have been
+    checked, and then only while this build holds the locks on the cache and
+    the output, so no two builds can mix their files.
+    """
     progress = progress or Progress(cfg.quiet)
-    report = BuildReport()
+    guard.check_cache(cfg)
+    guard.check_output(cfg)
+    check_sources(cfg)
     settings = read_mkdocs_settings(cfg)
+    with locks.build_lock(cfg, progress.notice):
+        if writer.recover(cfg.output):
+            progress.step(f"restored {cfg.display(cfg.output)}, which an interrupted build had left aside")
+        return _build(cfg, progress, settings)
+
+
+def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
+    """The stages of a build, once it is known that it may write."""
+    report = BuildReport()
     started = time.perf_counter()
     register = cached_register(cfg, settings, lambda: load_register(cfg, settings))
     report.signatories = len(register.signatories)

@@ -22,6 +22,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
+def _site_url(text: str) -> str:
+    from .config import site_url_problem
+
+    problem = site_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py", description="Build the Shropshire Social Value Charter site.")
     commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,add,withdraw,schema}")
@@ -38,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate, then build the site into site/")
     common(build)
     build.add_argument("--output", type=Path, default=None, metavar="DIR", help="where to build (default: site/)")
-    build.add_argument("--site-url", default=None, metavar="URL", help="the published address (default: from mkdocs.yml)")
+    build.add_argument("--site-url", type=_site_url, default=None, metavar="URL",
+                       help="the published address (default: from mkdocs.yml)")
     build.add_argument("--workers", type=int, default=0, help="badge render processes (default: one per core)")
     build.add_argument("--register-page-rows", type=int, default=None, metavar="N",
                        help="rows per register page before it is split into pages (default: 1000)")

@@ -9,7 +9,9 @@ interpretation to the schema, which knows what type a field should hold.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,19 +70,42 @@ class Position:
         return DataError(self.file, self.line, self.column, record, field, message)
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a UTF-8 file, refusing one too large to be a real register."""
+def read_limited(path: Path, display: str) -> bytes:
+    """The bytes of a regular file, reading at most the size limit (a file's stated size can lie).
+
+    /dev/zero says it is empty and never ends; a pipe can block forever when
+    opened. So the file is opened without waiting, its kind is read from the
+    open file itself, and never more than the limit is read.
+    """
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise InvalidData([DataError(display, 1, 1, None, None, "file not found")]) from None
-    if size > MAX_FILE_BYTES:
+    except OSError as exc:
+        raise InvalidData([DataError(display, 1, 1, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    kind = os.fstat(fd)
+    if not stat.S_ISREG(kind.st_mode):
+        os.close(fd)
+        message = "is not a regular file (it is a folder, a device or a pipe): give the register file itself"
+        raise InvalidData([DataError(display, 1, 1, None, None, message)])
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise InvalidData([DataError(display, 1, 1, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(kind.st_size, len(raw))
         message = (
             f"file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB "
             "(far more than 10,000 full records): check the file is the register"
         )
         raise InvalidData([DataError(display, 1, 1, None, None, message)])
-    raw = path.read_bytes()
+    return raw
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a UTF-8 file, refusing one too large to be a real register."""
+    raw = read_limited(path, display)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -24,10 +24,15 @@ from pathlib import Path
 
 from .config import Config
 from .errors import BuildError, CharterError
+from .guard import check_output
+from .writer import start_preview
 
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.05
 """Wait this long after seeing a change, so a file still being saved is not read half-written."""
+
+LOCK_WAIT_SECONDS = 3600.0
+"""A rebuild waits for a `build` using the same cache (and says so) rather than failing the preview."""
 
 Snapshot = dict[Path, tuple[int, int]]
 Report = Callable[[CharterError], None]
@@ -117,13 +122,19 @@ def _start_server(output: Path, port: int) -> ThreadingHTTPServer:
 def serve(cfg: Config, port: int, report: Report = _print_error, stop: threading.Event | None = None) -> None:
     """Build, serve on 127.0.0.1:port and rebuild on every change until Ctrl+C (or `stop` is set)."""
     stop = stop or threading.Event()
+    if cfg.output != Config().output:
+        check_output(cfg)  # an --output of its own must pass the same guard as `build`, before anything is written
     temporary = Path(tempfile.mkdtemp(prefix="svcharter-preview-")) if cfg.output == Config().output else None
     if temporary:
         cfg = dataclasses.replace(cfg, output=temporary / "site")
-    cfg.output.mkdir(parents=True, exist_ok=True)
-    if not (cfg.output / "index.html").exists():
-        (cfg.output / "index.html").write_text(PLACEHOLDER, encoding="utf-8")
-    server = _start_server(cfg.output, port)
+    cfg = dataclasses.replace(cfg, lock_wait=LOCK_WAIT_SECONDS)
+    try:
+        start_preview(cfg.output, PLACEHOLDER)
+        server = _start_server(cfg.output, port)
+    except BuildError:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+        raise
     try:
         _watch(cfg, port, report, stop)
     except KeyboardInterrupt:

@@ -170,8 +170,8 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>Shropshire Social Value Charter: news</title>",
-        f'<link rel="self" href="{xml_escape(feed_url)}"/>',
-        f'<link rel="alternate" type="text/html" href="{xml_escape(register.url("news/"))}"/>',
+        f'<link rel="self" href="{opendata.xml_attr(feed_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{opendata.xml_attr(register.url("news/"))}"/>',
         f"<id>{xml_escape(feed_url)}</id>",
         f"<updated>{updated.isoformat()}T00:00:00Z</updated>",
         "<author><name>Shropshire Social Value Group</name></author>",
@@ -179,7 +179,7 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
     for post, date in zip(posts, dates, strict=True):
         page = register.url(f"news/posts/{post.slug}/")
         lines += ["<entry>", f"<title>{xml_escape(post.title)}</title>",
-                  f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
+                  f'<link rel="alternate" type="text/html" href="{opendata.xml_attr(page)}"/>',
                   f"<id>{xml_escape(page)}</id>", f"<updated>{date.isoformat()}T00:00:00Z</updated>",
                   f"<summary>{xml_escape(post.summary or post.title)}</summary>", "</entry>"]
     lines.append("</feed>")
