@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ERROR, WARNING = "error", "warning"
+"""DataError levels: an error stops the build; a warning is printed and the command still succeeds."""
+
 
 @dataclass(frozen=True)
 class DataError:
@@ -15,10 +18,13 @@ class DataError:
     record: str | None
     field: str | None
     message: str
+    level: str = ERROR
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}:"
         parts = [where]
+        if self.level != ERROR:
+            parts.append(f"{self.level}:")
         if self.record:
             parts.append(f"'{self.record}':")
         if self.field:
@@ -41,3 +47,7 @@ class InvalidData(CharterError):
 
 class BuildError(CharterError):
     """A build stage failed for a reason other than bad signatory data."""
+
+
+class UsageError(CharterError):
+    """The command was given options that do not go together; nothing was read or changed."""
