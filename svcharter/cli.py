@@ -210,8 +210,10 @@ def _run(args: argparse.Namespace, cfg: Config) -> None:
 
     if args.command == "check":
         warnings: list[DataError] = []
-        register = pipeline.check(cfg, warnings)
-        report_warnings(warnings, args.format == "github")
+        try:
+            register = pipeline.check(cfg, warnings)
+        finally:
+            report_warnings(warnings, args.format == "github")
         if not args.quiet:
             print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found.")
     elif args.command == "serve":
@@ -275,7 +277,8 @@ def _add_application(args: argparse.Namespace, cfg: Config) -> str:
     added = add_application(cfg, text, source, answers.get("id"), answers.get("signed"),
                             args.contacts.resolve() if args.contacts else None)
     if not args.quiet:
-        print(f"Added to the end of {cfg.display(cfg.signatories)}:\n\n{added.record_text.lstrip(chr(13) + chr(10))}")
+        shown = added.record_text.lstrip("\r\n")
+        print(f"Added to the end of {cfg.display(cfg.signatories)}:\n\n{shown}")
     if added.contacts_file is not None:
         print(f"Added the contact person to {cfg.display(added.contacts_file)} (private: never commit it).")
     elif added.contact_text:
