@@ -151,7 +151,8 @@ def report_warnings(warnings: list[DataError], github: bool) -> None:
     for warning in warnings:
         print(github_annotation(warning)) if github else print(warning, file=sys.stderr)
     if warnings:
-        print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}: check them before you publish.",
+        many = len(warnings) != 1
+        print(f"{len(warnings)} warning{'s' if many else ''}: check {'them' if many else 'it'} before you publish.",
               file=sys.stderr)
 
 
