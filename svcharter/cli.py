@@ -139,21 +139,12 @@ def _escape_property(text: str) -> str:
 
 
 def github_annotation(problem: DataError) -> str:
-    """One problem as a GitHub Actions annotation (error or warning, by its level) on the file, line and column."""
+    """One problem as a GitHub Actions annotation (error or warning) on the file, line and column."""
+    level = "warning" if problem.severity == "warning" else "error"
     message = str(problem).removeprefix(f"{problem.file}:{problem.line}:{problem.column}: ")
-    message = message.removeprefix(f"{problem.level}: ")
+    message = message.removeprefix(f"{problem.severity}: ")
     where = f"file={_escape_property(problem.file)},line={problem.line},col={problem.column}"
-    return f"::{problem.level} {where}::{_escape_data(message)}"
-
-
-def report_warnings(warnings: list[DataError], github: bool) -> None:
-    """Print each warning (as an annotation for GitHub) and a count; they do not change the exit code."""
-    for warning in warnings:
-        print(github_annotation(warning)) if github else print(warning, file=sys.stderr)
-    if warnings:
-        many = len(warnings) != 1
-        print(f"{len(warnings)} warning{'s' if many else ''}: check {'them' if many else 'it'} before you publish.",
-              file=sys.stderr)
+    return f"::{level} {where}::{_escape_data(message)}"
 
 
 def report_github(error: CharterError) -> None:
@@ -168,8 +159,12 @@ def report_github(error: CharterError) -> None:
         report_error(error)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def _count(count: int) -> None:
-    print(f"{count} problem{'s' if count != 1 else ''} found: nothing was built.", file=sys.stderr)
+    print(f"{_plural(count, 'problem')} found: nothing was built.", file=sys.stderr)
 
 
 def report_error(error: CharterError) -> None:
@@ -180,6 +175,12 @@ def report_error(error: CharterError) -> None:
         _count(len(error.errors))
     else:
         print(f"error: {error}", file=sys.stderr)
+
+
+def report_warnings(warnings: list[DataError], github: bool) -> None:
+    """Warnings do not stop the build: each is printed where its format is read, and the exit code stays 0."""
+    for warning in warnings:
+        print(github_annotation(warning)) if github else print(warning, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,14 +210,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, cfg: Config) -> None:
     from . import build as pipeline
 
+    github = getattr(args, "format", "text") == "github"
     if args.command == "check":
         warnings: list[DataError] = []
-        try:
-            register = pipeline.check(cfg, warnings)
-        finally:
-            report_warnings(warnings, args.format == "github")
+        register = pipeline.check(cfg, warnings)
+        report_warnings(warnings, github)
         if not args.quiet:
-            print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found.")
+            print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found"
+                  + (f" ({_plural(len(warnings), 'warning')} to look at)." if warnings else "."))
     elif args.command == "serve":
         from .serve import serve
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ERROR, WARNING = "error", "warning"
-"""DataError levels: an error stops the build; a warning is printed and the command still succeeds."""
-
 
 @dataclass(frozen=True)
 class DataError:
@@ -18,13 +15,14 @@ class DataError:
     record: str | None
     field: str | None
     message: str
-    level: str = ERROR
+    severity: str = "error"  # or "warning": reported, but the build goes ahead
 
     def __str__(self) -> str:
+        """FILE:LINE:COL: 'record': field: message (with `warning:` after the place for a warning)."""
         where = f"{self.file}:{self.line}:{self.column}:"
         parts = [where]
-        if self.level != ERROR:
-            parts.append(f"{self.level}:")
+        if self.severity != "error":
+            parts.append(f"{self.severity}:")
         if self.record:
             parts.append(f"'{self.record}':")
         if self.field:

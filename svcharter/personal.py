@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import WARNING, DataError
+from .errors import DataError
 from .load import Position, _record_label
 
 PUBLIC_TEXT_FIELDS = ("name", "statement", "location", "withdrawn_reason", "website")
@@ -77,7 +77,7 @@ def personal_data_warnings(file: str, nodes: list[Node]) -> list[DataError]:
             for kind, detail in personal_details(value.value):
                 message = (f"{detail!r} may be a person's own {kind}, and this field is published: if it is, "
                            "remove it here and keep it in the private contacts file (contacts.yaml) instead")
-                warnings.append(DataError(file, *_where(file, value), label, field, message, WARNING))
+                warnings.append(DataError(file, *_where(file, value), label, field, message, "warning"))
     return warnings
 
 

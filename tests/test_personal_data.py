@@ -8,7 +8,7 @@ import pytest
 from conftest import VALID_RECORD, run_cli, write_register
 
 from svcharter.cli import github_annotation
-from svcharter.errors import WARNING, DataError
+from svcharter.errors import DataError
 from svcharter.personal import ROLE_ADDRESSES, personal_details
 
 
@@ -55,9 +55,8 @@ def test_check_warns_at_each_field_and_exits_0(tmp_path: Path) -> None:
         "signatories.yaml:11:44: warning: 'acme-ltd': reports.values.local-growth-initiatives: 'jo@example.net' may be "
         "a person's own email address, and this field is published: if it is, remove it here and keep it in the "
         "private contacts file (contacts.yaml) instead",
-        "3 warnings: check them before you publish.",
     ]
-    assert result.stdout == "signatories.yaml: 1 signatories, no problems found.\n"
+    assert result.stdout == "signatories.yaml: 1 signatories, no problems found (3 warnings to look at).\n"
 
 
 def test_check_for_github_prints_warning_annotations(tmp_path: Path) -> None:
@@ -70,20 +69,20 @@ def test_check_for_github_prints_warning_annotations(tmp_path: Path) -> None:
     assert [line.split("::")[1] for line in lines[:3]] == [
         "warning file=signatories.yaml,line=7,col=15", "warning file=signatories.yaml,line=8,col=16",
         "warning file=signatories.yaml,line=11,col=44"]
-    assert lines[3] == "signatories.yaml: 1 signatories, no problems found."
+    assert lines[3] == "signatories.yaml: 1 signatories, no problems found (3 warnings to look at)."
 
 
-def test_warnings_are_shown_beside_errors(tmp_path: Path) -> None:
-    write_register(tmp_path, RECORD.replace("size: small", "size: tiny"))
-    result = run_cli("check", "--signatories", "signatories.yaml", "--build-date", "2025-01-01", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "3 warnings: check them before you publish." in result.stderr
-    assert "signatories.yaml:5:11: 'acme-ltd': size: 'tiny' is not a known value" in result.stderr
+def test_a_quiet_check_still_warns(tmp_path: Path) -> None:
+    write_register(tmp_path, RECORD)
+    result = run_cli("check", "--signatories", "signatories.yaml", "--build-date", "2025-01-01", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 3
 
 
 def test_an_error_annotation_is_unchanged() -> None:
     error = DataError("signatories.yaml", 3, 5, "acme", "size", "bad")
     assert github_annotation(error) == "::error file=signatories.yaml,line=3,col=5::'acme': size: bad"
-    warning = DataError("signatories.yaml", 3, 5, "acme", "size", "odd", WARNING)
+    warning = DataError("signatories.yaml", 3, 5, "acme", "size", "odd", "warning")
     assert str(warning) == "signatories.yaml:3:5: warning: 'acme': size: odd"
     assert github_annotation(warning) == "::warning file=signatories.yaml,line=3,col=5::'acme': size: odd"
