@@ -125,6 +125,8 @@ def check_file(path: Path, display: str, register: str, ids: Collection[str] | N
         return validate_contacts(read_text(path, display), display, register, ids)
     except InvalidData as error:
         return error.errors
+    except OSError as exc:  # a folder, or a file we may not read
+        return [DataError(display, 1, 1, None, None, f"cannot be read: {exc.strerror or exc}")]
 
 
 def entry_lines(record_id: str, contact: dict[str, str], listed: bool = True, dash: int = 0, key: int = 2) -> list[str]:
@@ -163,7 +165,10 @@ def planned_contacts(path: Path, display: str, register: str, record_id: str, co
     """The contacts file's new text, checked: refuses (writing nothing) if the file or the result has problems."""
     from .edit import EditRefused
 
-    text = read_text(path, display) if path.exists() else HEADER
+    try:
+        text = read_text(path, display) if path.exists() else HEADER
+    except OSError as exc:
+        raise EditRefused(f"cannot read {display}: {exc.strerror or exc} (nothing was changed)") from None
     found = validate_contacts(text, display, register, None)
     if found:
         listed = "\n".join(f"  {problem}" for problem in found)
@@ -178,8 +183,13 @@ def planned_contacts(path: Path, display: str, register: str, record_id: str, co
 
 def write_private(path: Path, text: str) -> None:
     """Replace `path` with `text` atomically; a new file is readable by its owner only (it holds personal data)."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    from .edit import EditRefused
+
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    except OSError as exc:
+        raise EditRefused(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))

@@ -118,6 +118,9 @@ def add_application(cfg: Config, text: str, source: str, record_id: str | None =
     if errors:
         raise InvalidData(errors)
     planned = None
+    if contacts_file is not None and not contacts_file.parent.is_dir():
+        raise EditRefused(f"{cfg.display(contacts_file)}: there is no folder {cfg.display(contacts_file.parent)} "
+                          f"(nothing was changed)")
     if contacts_file is not None and contact:
         planned = contacts.planned_contacts(contacts_file, cfg.display(contacts_file), register.display,
                                             answers["id"], contact)

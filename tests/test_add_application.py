@@ -205,3 +205,21 @@ def test_unique_id_counts_up_and_keeps_within_the_limit() -> None:
     assert unique_id("北京", set()) == "signatory"
     assert unique_id("a" * 70, {"a" * 60}) == "a" * 58 + "-2"
     assert unique_id("Page", {"page"}) == "page-2"
+
+
+def test_a_contacts_file_in_a_missing_folder_writes_nothing(folder: Path) -> None:
+    before = (folder / "signatories.yaml").read_bytes()
+    result = add(folder, email(ANSWERS), "--contacts", "nowhere/contacts.yaml")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: nowhere/contacts.yaml: there is no folder nowhere (nothing was changed)")
+    assert (folder / "signatories.yaml").read_bytes() == before
+
+
+def test_a_broken_contacts_file_is_refused_before_the_register_is_changed(folder: Path) -> None:
+    (folder / "contacts.yaml").write_text("- id: alpha-trust\n  phone: call me\n", encoding="utf-8")
+    before = (folder / "signatories.yaml").read_bytes()
+    result = add(folder, email(ANSWERS), "--contacts", "contacts.yaml")
+    assert result.returncode == 1
+    assert "contacts.yaml already has problems; fix them first (nothing was changed)" in result.stderr
+    assert "contacts.yaml:2:10: 'alpha-trust': phone: is not a phone number" in result.stderr
+    assert (folder / "signatories.yaml").read_bytes() == before

@@ -192,3 +192,12 @@ def test_every_address_in_a_tracked_yaml_file_is_a_reserved_example() -> None:
             assert domain in RESERVED_DOMAINS or domain.endswith(RESERVED_SUFFIXES) or domain.endswith(
                 tuple("." + d for d in RESERVED_DOMAINS)), f"{name}: {address} is not in a reserved example domain"
     assert checked >= 5
+
+
+def test_a_contacts_path_that_is_a_folder_is_a_message(tmp_path: Path) -> None:
+    write_register(tmp_path, VALID_RECORD)
+    (tmp_path / "contacts.yaml").mkdir()
+    result = check(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("contacts.yaml:1:1: cannot be read: Is a directory")
+    assert "Traceback" not in result.stderr
