@@ -223,3 +223,11 @@ def test_a_broken_contacts_file_is_refused_before_the_register_is_changed(folder
     assert "contacts.yaml already has problems; fix them first (nothing was changed)" in result.stderr
     assert "contacts.yaml:2:10: 'alpha-trust': phone: is not a phone number" in result.stderr
     assert (folder / "signatories.yaml").read_bytes() == before
+
+
+def test_contacts_without_an_application_is_a_usage_error(folder: Path) -> None:
+    command = [sys.executable, str(ROOT / "build.py"), "add", "--yes", "--id", "x", "--contacts", "contacts.yaml",
+               "--signatories", "signatories.yaml"]
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == "error: --contacts is for the contact details in an application: give --application too\n"
