@@ -86,7 +86,7 @@ def read_limited(path: Path, display: str) -> bytes:
     kind = os.fstat(fd)
     if not stat.S_ISREG(kind.st_mode):
         os.close(fd)
-        message = "is not a regular file (it is a folder, a device or a pipe): give the register file itself"
+        message = "is not a regular file (it is a folder, a device or a pipe): give the file itself"
         raise InvalidData([DataError(display, 1, 1, None, None, message)])
     with os.fdopen(fd, "rb") as handle:
         try:
