@@ -37,6 +37,7 @@ class BuildReport:
     cards_rendered: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: str = ""
+    warnings: list[DataError] = field(default_factory=list)
 
 
 class Progress:
@@ -75,19 +76,22 @@ def glyph_checker() -> Callable[[str], set[str]]:
     return missing_glyphs
 
 
-def load_register(cfg: Config, settings: dict | None = None) -> Register:
-    """Load and validate everything the site is made from. Raises InvalidData listing every problem."""
+def load_register(cfg: Config, settings: dict | None = None, warnings: list[DataError] | None = None) -> Register:
+    """Load and validate everything the site is made from. Raises InvalidData listing every problem.
+
+    Warnings (problems for a person to judge, which do not stop the build) are added to `warnings`.
+    """
     settings = settings if settings is not None else read_mkdocs_settings(cfg)
     survey = load_survey(cfg.content_dir)
     display = cfg.display(cfg.signatories)
     nodes = load_records(cfg.signatories, display, "signatories")
-    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker())
+    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker(), warnings)
     return Register(tuple(signatories), survey, site_info(cfg, settings))
 
 
-def check(cfg: Config) -> Register:
+def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
     """Validate only: the `check` command."""
-    return load_register(cfg)
+    return load_register(cfg, warnings=warnings)
 
 
 def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
@@ -96,7 +100,8 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     report = BuildReport()
     settings = read_mkdocs_settings(cfg)
     started = time.perf_counter()
-    register = cached_register(cfg, settings, lambda: load_register(cfg, settings))
+    # Warnings come with validation: a rebuild of unchanged data (from the cache) has shown them already.
+    register = cached_register(cfg, settings, lambda: load_register(cfg, settings, report.warnings))
     report.signatories = len(register.signatories)
     report.timings["validate"] = time.perf_counter() - started
     progress.step(f"validated {report.signatories} signatories")

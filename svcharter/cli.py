@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import CharterError, DataError, InvalidData
+from .errors import CharterError, DataError, InvalidData, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ANSWER = "answer:"
@@ -127,10 +127,10 @@ def _escape_property(text: str) -> str:
 
 
 def github_annotation(problem: DataError) -> str:
-    """One problem as a GitHub Actions error annotation on the file, line and column."""
-    message = str(problem).removeprefix(f"{problem.file}:{problem.line}:{problem.column}: ")
-    where = f"file={_escape_property(problem.file)},line={problem.line},col={problem.column}"
-    return f"::error {where}::{_escape_data(message)}"
+    """One problem as a GitHub Actions annotation (error or warning) on the file, line and column."""
+    level = "warning" if problem.severity == "warning" else "error"
+    where = f"file={_escape_property(printable(problem.file))},line={problem.line},col={problem.column}"
+    return f"::{level} {where}::{_escape_data(problem.text())}"
 
 
 def report_github(error: CharterError) -> None:
@@ -141,12 +141,16 @@ def report_github(error: CharterError) -> None:
     if problems:
         _count(len(problems))
     else:
-        print(f"::error::{_escape_data(str(error))}")
+        print(f"::error::{_escape_data(printable(str(error)))}")
         report_error(error)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def _count(count: int) -> None:
-    print(f"{count} problem{'s' if count != 1 else ''} found: nothing was built.", file=sys.stderr)
+    print(f"{_plural(count, 'problem')} found: nothing was built.", file=sys.stderr)
 
 
 def report_error(error: CharterError) -> None:
@@ -156,7 +160,13 @@ def report_error(error: CharterError) -> None:
             print(problem, file=sys.stderr)
         _count(len(error.errors))
     else:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error))}", file=sys.stderr)
+
+
+def report_warnings(warnings: list[DataError], github: bool) -> None:
+    """Warnings do not stop the build: each is printed where its format is read, and the exit code stays 0."""
+    for warning in warnings:
+        print(github_annotation(warning)) if github else print(warning, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,10 +193,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, cfg: Config) -> None:
     from . import build as pipeline
 
+    github = getattr(args, "format", "text") == "github"
     if args.command == "check":
-        register = pipeline.check(cfg)
+        warnings: list[DataError] = []
+        register = pipeline.check(cfg, warnings)
+        report_warnings(warnings, github)
         if not args.quiet:
-            print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found.")
+            print(f"{printable(cfg.display(cfg.signatories))}: {len(register.signatories)} signatories, no problems found"
+                  + (f" ({_plural(len(warnings), 'warning')} to look at)." if warnings else "."))
     elif args.command == "serve":
         from .serve import serve
 
@@ -201,6 +215,7 @@ def _run(args: argparse.Namespace, cfg: Config) -> None:
             print(f"Recorded the withdrawal of '{args.id}' on {args.date.isoformat()} in {cfg.display(cfg.signatories)}.")
     else:
         report = pipeline.build(cfg)
+        report_warnings(report.warnings, github)
         if not args.quiet:
             print(f"Built {report.signatories} signatories into {cfg.display(cfg.output)}.")
             if report.changes:
