@@ -17,10 +17,10 @@ from mkdocs.plugins import BasePlugin
 from . import changes, opendata, security, site_extras
 from .config import Config
 from .errors import BuildError, DataError, InvalidData
-from .load import load_records
-from .measures import load_survey
+from .load import load_records, read_text
+from .measures import Survey, load_survey
 from .models import Signatory, validate
-from .pages import PageMaker, front_matter
+from .pages import PageMaker, front_matter, marker_errors
 from .register import Register, SiteInfo
 from .register_cache import cached_register
 from .textpath import missing_glyphs
@@ -83,10 +83,20 @@ def load_register(cfg: Config, settings: dict | None = None, warnings: list[Data
     """
     settings = settings if settings is not None else read_mkdocs_settings(cfg)
     survey = load_survey(cfg.content_dir)
+    require_known_markers(cfg, survey)
     display = cfg.display(cfg.signatories)
     nodes = load_records(cfg.signatories, display, "signatories")
     signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker(), warnings)
     return Register(tuple(signatories), survey, site_info(cfg, settings))
+
+
+def require_known_markers(cfg: Config, survey: Survey) -> None:
+    """Refuse a content page whose marker names nothing: checked on every build, as pages are not cached."""
+    ids = {s.id for s in survey.statements}
+    errors = [problem for path in sorted(cfg.content_dir.rglob("*.md")) if path.is_file()
+              for problem in marker_errors(read_text(path, cfg.display(path)), cfg.display(path), ids)]
+    if errors:
+        raise InvalidData(errors)
 
 
 def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
@@ -102,6 +112,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
     # Warnings come with validation: a rebuild of unchanged data (from the cache) has shown them already.
     register = cached_register(cfg, settings, lambda: load_register(cfg, settings, report.warnings))
+    require_known_markers(cfg, register.survey)
     report.signatories = len(register.signatories)
     report.timings["validate"] = time.perf_counter() - started
     progress.step(f"validated {report.signatories} signatories")
