@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import CharterError, DataError, InvalidData, printable
+from .errors import CharterError, DataError, InvalidData, printable, printable_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ANSWER = "answer:"
@@ -141,7 +141,7 @@ def report_github(error: CharterError) -> None:
     if problems:
         _count(len(problems))
     else:
-        print(f"::error::{_escape_data(printable(str(error)))}")
+        print(f"::error::{_escape_data(printable_lines(str(error)))}")
         report_error(error)
 
 
@@ -160,7 +160,7 @@ def report_error(error: CharterError) -> None:
             print(problem, file=sys.stderr)
         _count(len(error.errors))
     else:
-        print(f"error: {printable(str(error))}", file=sys.stderr)
+        print(f"error: {printable_lines(str(error))}", file=sys.stderr)
 
 
 def report_warnings(warnings: list[DataError], github: bool) -> None:

@@ -21,6 +21,12 @@ def printable(text: str) -> str:
     return "".join(_escape(c) if unicodedata.category(c) in UNPRINTABLE else c for c in text)
 
 
+def printable_lines(text: str) -> str:
+    """Like printable(), but keeps the line breaks of a message that is meant to span lines (each line is
+    made printable on its own, so no line can hold a terminal code)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _escape(char: str) -> str:
     code = ord(char)
     if char in "\n\r\t":

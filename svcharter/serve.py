@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .config import Config
-from .errors import BuildError, CharterError, printable
+from .errors import BuildError, CharterError, printable_lines
 
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.05
@@ -109,7 +109,7 @@ def rebuild(cfg: Config, report: Report) -> bool:
 
 
 def _print_error(error: CharterError) -> None:
-    print(printable(str(error)), flush=True)
+    print(printable_lines(str(error)), flush=True)
 
 
 def _start_server(output: Path, port: int) -> ThreadingHTTPServer:
