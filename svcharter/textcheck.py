@@ -20,6 +20,8 @@ from .fields import FIELD_RULES, TEXT_RULES, TextRule
 from .load import Position
 
 _COMPILED: tuple[tuple[TextRule, re.Pattern[str]], ...] = tuple((rule, re.compile(rule.pattern)) for rule in TEXT_RULES)
+_ANY = re.compile("|".join(rule.pattern for rule in TEXT_RULES))
+"""Every character rule at once: most text breaks none, and one search costs a fifth of five."""
 _FIELD_COMPILED = {name: tuple((rule, re.compile(rule.pattern)) for rule in rules) for name, rules in FIELD_RULES.items()}
 
 
@@ -34,7 +36,7 @@ def text_problem(field: str, value: str) -> str | None:
     A character rule names the character it found by its code point, because printing an invisible or
     direction-changing character would hide it again (or let it rearrange the message).
     """
-    for rule, pattern in _COMPILED:
+    for rule, pattern in _COMPILED if _ANY.search(value) else ():
         found = pattern.search(value)
         if found:
             return f"{rule.message} (found {code_point(found.group())})"
