@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import printable
+
 PUBLISHED_JSON = "data/signatories.json"
 WITHDRAWAL_KEYS = ("status", "withdrawn", "withdrawn_reason")
 """Keys a withdrawal changes by itself; other differences are edits."""
@@ -106,11 +108,12 @@ def _is_withdrawn(record: dict[str, object]) -> bool:
 
 
 def _differing(old: dict[str, object], new: dict[str, object]) -> tuple[str, ...]:
-    return tuple(key for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key))
+    return tuple(printable(key) for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key))
 
 
 def _entry(record: dict[str, object], fields: tuple[str, ...] = ()) -> Entry:
-    return Entry(str(record["id"]), str(record.get("name", "")), fields)
+    """The published JSON is not validated again: escape what it holds, so it prints and saves as UTF-8."""
+    return Entry(printable(str(record["id"])), printable(str(record.get("name", ""))), fields)
 
 
 def _by_name(entries: list[Entry]) -> tuple[Entry, ...]:

@@ -217,7 +217,7 @@ def _run(args: argparse.Namespace, cfg: Config) -> None:
         report = pipeline.build(cfg)
         report_warnings(report.warnings, github)
         if not args.quiet:
-            print(f"Built {report.signatories} signatories into {cfg.display(cfg.output)}.")
+            print(f"Built {report.signatories} signatories into {printable(cfg.display(cfg.output))}.")
             if report.changes:
                 print(report.changes)
 

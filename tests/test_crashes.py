@@ -253,3 +253,14 @@ def test_serve_outlives_a_build_that_crashes_and_keeps_watching(tmp_path: Path, 
     out = capsys.readouterr().out
     assert "The preview still shows the last good build." in out
     assert "rebuilt 1 signatories" in out
+
+
+def test_a_published_name_with_a_surrogate_or_escape_prints_and_saves(tmp_path: Path) -> None:
+    """The last published JSON is read back without validation: its text is escaped before it is shown."""
+    from svcharter.changes import write_markdown
+
+    before = json.dumps({"signatories": [{"id": "gone", "name": "Gone \ud800\x1b[2J\nLtd"}]})
+    changes = summarise(before, json.dumps({"signatories": []}))
+    assert changes.text().splitlines()[-1] == "  removed: Gone \\ud800\\x1b[2J\\nLtd (gone)"
+    saved = write_markdown(changes, tmp_path).read_text(encoding="utf-8")
+    assert "\x1b" not in saved and "Gone \\\\ud800" in saved
