@@ -50,10 +50,10 @@ CONFUSABLES = str.maketrans({
     # Cyrillic lower case (upper case is folded to these first)
     "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "н": "h", "і": "i", "ї": "i", "ј": "j", "к": "k",
     "ӏ": "l", "м": "m", "о": "o", "р": "p", "ԛ": "q", "с": "c", "ѕ": "s", "т": "t", "у": "y", "ү": "y",
-    "ѵ": "v", "ԝ": "w", "х": "x", "ԁ": "d", "ɡ": "g",
+    "ѵ": "v", "ԝ": "w", "х": "x", "ԁ": "d",
     # Greek lower case
     "α": "a", "β": "b", "ϲ": "c", "ε": "e", "η": "h", "ι": "i", "ϳ": "j", "κ": "k", "μ": "m", "ν": "n",
-    "ο": "o", "ρ": "p", "τ": "t", "υ": "y", "χ": "x", "ζ": "z", "ς": "c",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "y", "χ": "x", "ζ": "z",
 })
 """Cyrillic and Greek letters that look like a Latin letter in the fonts people read the register in.
 
