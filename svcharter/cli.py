@@ -166,7 +166,10 @@ def report_error(error: CharterError) -> None:
 def report_warnings(warnings: list[DataError], github: bool) -> None:
     """Warnings do not stop the build: each is printed where its format is read, and the exit code stays 0."""
     for warning in warnings:
-        print(github_annotation(warning)) if github else print(warning, file=sys.stderr)
+        if github:
+            print(github_annotation(warning))
+        else:
+            print(warning, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,6 +103,8 @@ def rebuild(cfg: Config, report: Report) -> bool:
         return False
     print(f"{time.strftime('%H:%M:%S')} rebuilt {result.signatories} signatories in "
           f"{time.perf_counter() - started:.1f} s.", flush=True)
+    for warning in result.warnings:
+        print(warning, flush=True)
     if result.changes:
         print(result.changes, flush=True)
     return True
