@@ -264,3 +264,13 @@ def test_a_published_name_with_a_surrogate_or_escape_prints_and_saves(tmp_path: 
     assert changes.text().splitlines()[-1] == "  removed: Gone \\ud800\\x1b[2J\\nLtd (gone)"
     saved = write_markdown(changes, tmp_path).read_text(encoding="utf-8")
     assert "\x1b" not in saved and "Gone \\\\ud800" in saved
+
+
+def test_a_news_post_with_broken_front_matter_is_a_message(project: Path) -> None:
+    from svcharter.errors import BuildError
+    from svcharter.site_extras import news_posts
+
+    _edit(project / "content/news/posts/launch.md", "date: null\n", "date: [null\n")
+    with pytest.raises(BuildError) as caught:
+        news_posts(Config(root=project))
+    assert str(caught.value).startswith("content/news/posts/launch.md:4: the front matter is not valid YAML (")
