@@ -17,10 +17,10 @@ from mkdocs.plugins import BasePlugin
 from . import changes, contacts, guard, locks, opendata, security, site_extras, writer
 from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
-from .load import load_records
-from .measures import load_survey
+from .load import load_records, read_text
+from .measures import Survey, load_survey
 from .models import Signatory, validate
-from .pages import PageMaker, front_matter
+from .pages import PageMaker, front_matter, marker_errors
 from .personal import personal_data_warnings
 from .register import Register, SiteInfo
 from .register_cache import cached_register
@@ -39,6 +39,7 @@ class BuildReport:
     cards_rendered: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: str = ""
+    warnings: list[DataError] = field(default_factory=list)
 
 
 class Progress:
@@ -85,16 +86,26 @@ def glyph_checker() -> Callable[[str], set[str]]:
 def load_register(cfg: Config, settings: dict | None = None, warnings: list[DataError] | None = None) -> Register:
     """Load and validate everything the site is made from. Raises InvalidData listing every problem.
 
-    Warnings (personal data in a public field) are added to `warnings` when a list is given.
+    Warnings (problems for a person to judge, which do not stop the build) are added to `warnings`.
     """
     settings = settings if settings is not None else read_mkdocs_settings(cfg)
     survey = load_survey(cfg.content_dir)
+    require_known_markers(cfg, survey)
     display = cfg.display(cfg.signatories)
     nodes = load_records(cfg.signatories, display, "signatories")
     if warnings is not None:
         warnings.extend(personal_data_warnings(display, nodes))
-    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker())
+    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker(), warnings)
     return Register(tuple(signatories), survey, site_info(cfg, settings))
+
+
+def require_known_markers(cfg: Config, survey: Survey) -> None:
+    """Refuse a content page whose marker names nothing: checked on every build, as pages are not cached."""
+    ids = {s.id for s in survey.statements}
+    errors = [problem for path in sorted(cfg.content_dir.rglob("*.md")) if path.is_file()
+              for problem in marker_errors(read_text(path, cfg.display(path)), cfg.display(path), ids)]
+    if errors:
+        raise InvalidData(errors)
 
 
 def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
@@ -136,7 +147,9 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     """The stages of a build, once it is known that it may write."""
     report = BuildReport()
     started = time.perf_counter()
-    register = cached_register(cfg, settings, lambda: load_register(cfg, settings))
+    # Warnings come with validation: a rebuild of unchanged data (from the cache) has shown them already.
+    register = cached_register(cfg, settings, lambda: load_register(cfg, settings, report.warnings))
+    require_known_markers(cfg, register.survey)
     report.signatories = len(register.signatories)
     report.timings["validate"] = time.perf_counter() - started
     progress.step(f"validated {report.signatories} signatories")

@@ -56,8 +56,12 @@ COLUMNS: tuple[tuple[str, str, str, Callable[[Register, Signatory], str]], ...] 
 
 
 def neutralise(cell: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection advice)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection advice).
+
+    Spreadsheets skip leading spaces, including no-break spaces, before they look for `=`, so the test
+    is made after every leading white-space character Python knows (str.lstrip), as well as before.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) or cell.lstrip().startswith(FORMULA_STARTS) else cell
 
 
 def signatories_csv(register: Register) -> str:

@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .config import Config
-from .errors import BuildError, CharterError
+from .errors import BuildError, CharterError, printable_lines
 from .guard import check_output
 from .writer import start_preview
 
@@ -63,7 +63,10 @@ def snapshot(paths: list[Path]) -> Snapshot:
     """Modification time and size of every file under `paths` (missing paths are simply absent)."""
     found: Snapshot = {}
     for path in paths:
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        try:
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        except OSError:  # a folder removed or renamed while it was listed: the next poll sees the result
+            files = []
         for file in files:
             try:
                 stat = file.stat()
@@ -98,15 +101,22 @@ def rebuild(cfg: Config, report: Report) -> bool:
         report(error)
         print("The preview still shows the last good build.", flush=True)
         return False
+    except Exception as error:  # noqa: BLE001 - a preview must outlive any failed build, even our own bug
+        report(BuildError(f"the build stopped unexpectedly ({type(error).__name__}: {error}); "
+                          "please report this with the change you saved"))
+        print("The preview still shows the last good build.", flush=True)
+        return False
     print(f"{time.strftime('%H:%M:%S')} rebuilt {result.signatories} signatories in "
           f"{time.perf_counter() - started:.1f} s.", flush=True)
+    for warning in result.warnings:
+        print(warning, flush=True)
     if result.changes:
         print(result.changes, flush=True)
     return True
 
 
 def _print_error(error: CharterError) -> None:
-    print(error, flush=True)
+    print(printable_lines(str(error)), flush=True)
 
 
 def _start_server(output: Path, port: int) -> ThreadingHTTPServer:

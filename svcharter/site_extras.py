@@ -140,7 +140,13 @@ def news_posts(cfg: Config) -> list[NewsPost]:
     for path in sorted((cfg.content_dir / "news" / "posts").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         match = FRONT_MATTER.match(text)
-        meta = yaml.safe_load(match.group(1)) if match else None
+        try:
+            meta = yaml.safe_load(match.group(1)) if match else None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 2}" if mark else ""  # + 2: the opening '---' line, and 1-based lines
+            raise BuildError(f"content/news/posts/{path.name}{line}: the front matter is not valid YAML "
+                             f"({getattr(exc, 'problem', None) or exc})") from None
         if not isinstance(meta, dict) or not meta.get("title"):
             raise BuildError(f"content/news/posts/{path.name}: needs front matter with a title")
         date = meta.get("date")
