@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, ROOT, SITE_URL, run_cli, write_register
+from conftest import BUILD_DATE, ROOT, SITE_URL, last_good_site, run_cli, tree_snapshot, write_register
 
 from svcharter import serve as serve_module
 from svcharter.build import BuildReport, check
@@ -56,14 +56,13 @@ def test_check_gives_a_located_message(label: str, records: str, expected: str, 
 def test_build_refuses_with_the_same_message_and_keeps_the_old_output(label: str, records: str, expected: str,
                                                                     tmp_path: Path) -> None:
     write_register(tmp_path, records)
-    (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "index.html").write_text("the last good site", encoding="utf-8")
+    before = last_good_site(tmp_path / "site")
     done = run_cli("build", "--signatories", "signatories.yaml", "--output", "site", "--cache-dir", "cache",
                    "--build-date", BUILD_DATE, "--site-url", SITE_URL, "--quiet", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert _problems(done.stderr)[0] == expected
-    assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == "the last good site"
+    assert tree_snapshot(tmp_path / "site") == before
 
 
 @pytest.mark.parametrize("field", ["name", "statement"])
