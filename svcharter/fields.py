@@ -44,7 +44,7 @@ ACTIVITIES = {
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 IDENTIFIER_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,12}-[A-Za-z0-9-]{1,60}$"
-EMAIL_PATTERN = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
+EMAIL_PATTERN = r"""^[^@\s<>"']+@[^@\s<>"']+\.[^@\s<>"']+$"""
 PHONE_PATTERN = r"^[0-9 +()-]{6,25}$"
 
 

@@ -32,6 +32,7 @@ SCHEMA_PATH = Path("schema/signatories.schema.json")
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+URL_PATTERN = r"""^https?://[^\s<>"'`\\]+$"""
 STRING_KINDS = ("slug", "text", "choice", "date", "url", "identifier")
 Schema = dict[str, object]
 
@@ -103,7 +104,7 @@ def _kinds(spec: Field, adopted: list[Measure]) -> dict[str, Callable[[], Schema
         "choices": lambda: _unique_list(_enum(spec.choices)),
         "date": _date,
         "dates": lambda: {"type": "array", "items": _date()},
-        "url": lambda: _text(spec, r"^https?://[^\s<>\"'`\\]+$") | {"format": "uri"},
+        "url": lambda: _text(spec, URL_PATTERN) | {"format": "uri"},
         "identifier": lambda: _text(spec, IDENTIFIER_PATTERN),
         "bool": lambda: {"type": "boolean"},
         "measures": lambda: _unique_list(_enum([m.id for m in adopted])),
