@@ -250,7 +250,12 @@ def test_csvw_reads_every_list_column_back_as_the_list_in_the_json(fixture_site:
 # Pages, as the Nu HTML checker sees them.
 
 def _vnu(site: Path) -> tuple[list[dict], set[str]]:
-    """One run of the checker on every page (starting Java once per page would take minutes)."""
+    """One run of the checker on every page (starting Java once per page would take minutes).
+
+    Errors only: its warnings here are all about the Content-Security-Policy, which it misreads on files
+    from disk ('self' matches no file: address, and JSON data blocks count as scripts). The browser
+    tests check the policy where it applies, failing on any console error Chromium reports.
+    """
     if shutil.which("java") is None:
         pytest.fail("java is not installed: run tests/run.sh, which installs Debian's default-jre-headless")
     if not VNU_JAR.is_file():
