@@ -225,6 +225,13 @@ def test_ajv_rejects_a_broken_register(tmp_path: Path) -> None:
     assert "/website must match" in result.stderr, tool_output(result)
 
 
+def test_the_published_json_passes_its_own_schema_in_check_jsonschema_and_ajv(fixture_site: Path) -> None:
+    """data/signatories.schema.json is published for reusers, who run these tools on it too."""
+    schema, data = fixture_site / "data" / "signatories.schema.json", fixture_site / "data" / "signatories.json"
+    for result in (check_jsonschema("--schemafile", schema, data), ajv_check(schema, data)):
+        assert result.returncode == 0, tool_output(result)
+
+
 # Open data, as a CSV on the Web reader sees it.
 
 def test_csv_passes_csvw_validation_against_its_metadata(fixture_site: Path) -> None:
