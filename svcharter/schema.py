@@ -30,6 +30,7 @@ from .measures import Measure, load_survey
 SCHEMA_PATH = Path("schema/signatories.schema.json")
 """Where `python build.py schema` writes, relative to the project folder."""
 
+# Written in the syntax Python, ECMAScript and JSON Schema share, like the patterns in fields.py.
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 URL_PATTERN = r"""^https?://[^\s<>"'`\\]+$"""
