@@ -30,8 +30,9 @@ from .measures import Measure, load_survey
 SCHEMA_PATH = Path("schema/signatories.schema.json")
 """Where `python build.py schema` writes, relative to the project folder."""
 
-# Written in the syntax Python, ECMAScript and JSON Schema share, like the patterns in fields.py.
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# Written in the syntax Python, ECMAScript and JSON Schema share, with the same meaning in each,
+# like the patterns in fields.py.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # not \d, which is any Unicode digit in Python
 DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 URL_PATTERN = r"""^https?://[^\s<>"'`\\]+$"""
 STRING_KINDS = ("slug", "text", "choice", "date", "url", "identifier")

@@ -103,7 +103,7 @@ EXAMPLES = {
                       ["no-at-sign", "a@@x.org", 'quote"d@x.org', "it's@x.org", "a b@x.org", "a\u00a0b@x.org",
                        "<a>@x.org", "a@nodot", "a@x.org\n"]),
     "PHONE_PATTERN": (["01743 123456", "+44 (0)1743 123-456"], ["12345", "call me", "0" * 26]),
-    "DATE_PATTERN": (["2017-04-01"], ["2017-4-1", "1/1/2017", "2017-04-01T00:00"]),
+    "DATE_PATTERN": (["2017-04-01"], ["2017-4-1", "1/1/2017", "2017-04-01T00:00", "\u0662\u0660\u0661\u0667-\u0660\u0664-\u0660\u0661"]),
     "DECIMAL_PATTERN": (["12", "0.5"], ["-1", "1e3", ".5", "1."]),
     "URL_PATTERN": (["https://www.example.org", "http://x.org/a?b=c#d"],
                     ["ftp://x.org", "https://", "https://x.org/a b", 'https://x.org/"', "https://x.org/'",
