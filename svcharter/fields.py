@@ -42,9 +42,11 @@ ACTIVITIES = {
 }
 """Survey question 4, in the survey's order."""
 
+# Python, JavaScript editors (ECMAScript, `u` flag) and JSON Schema's `regex` format all read these:
+# write them in the syntax the three share, e.g. a quote bare in a character class, never as \".
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 IDENTIFIER_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,12}-[A-Za-z0-9-]{1,60}$"
-EMAIL_PATTERN = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
+EMAIL_PATTERN = r"""^[^@\s<>"']+@[^@\s<>"']+\.[^@\s<>"']+$"""
 PHONE_PATTERN = r"^[0-9 +()-]{6,25}$"
 NUMBER_PATTERN = r"^[0-9]{1,12}([.][0-9]{1,4})?$"
 """A report's figure: plain digits, below a trillion, so every page and total can print it exactly."""

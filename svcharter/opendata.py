@@ -24,8 +24,14 @@ def xml_attr(text: str) -> str:
     return xml_escape(text, {'"': "&quot;"})
 
 
+LIST_SEPARATOR = ";"
+"""How a CSV cell joins a list; the CSVW metadata declares it, so CSVW tools read the list back."""
+LIST_ITEM_TYPES = {"activities": "string", "reaffirmed": "date", "commitments": "string"}
+"""The CSV's list columns and the CSVW datatype of each item in them."""
+
+
 def _join(values: tuple[object, ...]) -> str:
-    return ";".join(str(v) for v in values)
+    return LIST_SEPARATOR.join(str(v) for v in values)
 
 
 def _iso(value: dt.date | None) -> str:
@@ -163,10 +169,18 @@ def json_schema(register: Register) -> str:
     return json.dumps(schema, indent=1) + "\n"
 
 
+def _list_column(name: str) -> dict[str, str]:
+    """A list column's separator and item datatype, so a reuser gets two values, not one joined string."""
+    if name not in LIST_ITEM_TYPES:
+        return {}
+    return {"datatype": LIST_ITEM_TYPES[name], "separator": LIST_SEPARATOR}
+
+
 def csvw_metadata(register: Register) -> str:
     """CSV on the Web metadata whose columns match the CSV header, in order."""
     columns = [{"name": name, "titles": name, "dc:description": text, "datatype": kind,
-                **({"required": True} if name in ("id", "name", "status", "sector", "size", "signed") else {})}
+                **({"required": True} if name in ("id", "name", "status", "sector", "size", "signed") else {}),
+                **_list_column(name)}
                for name, text, kind, _ in COLUMNS]
     data = {
         "@context": "http://www.w3.org/ns/csvw",

@@ -27,8 +27,11 @@ from .measures import Measure, load_survey
 SCHEMA_PATH = Path("schema/signatories.schema.json")
 """Where `python build.py schema` writes, relative to the project folder."""
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# Written in the syntax Python, ECMAScript and JSON Schema share, with the same meaning in each,
+# like the patterns in fields.py.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # not \d, which is any Unicode digit in Python
 DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+URL_PATTERN = r"""^https?://[^\s<>"'`\\]+$"""
 STRING_KINDS = ("slug", "text", "choice", "date", "url", "identifier")
 Schema = dict[str, object]
 
@@ -89,7 +92,7 @@ def _kinds(spec: Field, adopted: list[Measure]) -> dict[str, Callable[[], Schema
         "choices": lambda: _unique_list(_enum(spec.choices)),
         "date": _date,
         "dates": lambda: {"type": "array", "items": _date()},
-        "url": lambda: _text(spec, r"^https?://[^\s<>\"'`\\]+$") | {"format": "uri"},
+        "url": lambda: _text(spec, URL_PATTERN) | {"format": "uri"},
         "identifier": lambda: _text(spec, IDENTIFIER_PATTERN),
         "bool": lambda: {"type": "boolean"},
         "measures": lambda: _unique_list(_enum([m.id for m in adopted])),
