@@ -33,12 +33,20 @@ def _schema_patterns(node: object, path: str = "#") -> dict[str, str]:
 
 
 def defined_patterns() -> dict[str, str]:
-    """Every *_PATTERN string in every svcharter module, by dotted name, each value once."""
+    """Every *_PATTERN string in every svcharter module, by dotted name, each value once.
+
+    A module that imports a pattern from another holds it too; the name kept is
+    the module that assigns it (found from its source), so the labels stay put
+    when another module starts importing a pattern.
+    """
     found: dict[str, str] = {}
-    for info in sorted(pkgutil.iter_modules(svcharter.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"svcharter.{info.name}")
+    modules = [importlib.import_module(f"svcharter.{info.name}")
+               for info in sorted(pkgutil.iter_modules(svcharter.__path__), key=lambda i: i.name)]
+    for module in modules:
+        source = Path(module.__file__).read_text(encoding="utf-8")
         for name, value in sorted(vars(module).items()):
-            if name.endswith("_PATTERN") and isinstance(value, str) and value not in found.values():
+            assigned = f"\n{name} = " in source
+            if name.endswith("_PATTERN") and isinstance(value, str) and assigned and value not in found.values():
                 found[f"{module.__name__}.{name}"] = value
     return found
 
