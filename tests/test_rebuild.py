@@ -56,7 +56,7 @@ def test_any_change_to_an_input_validates_again(tmp_path: Path, validations: lis
     later = Config(**{**cfg.__dict__, "build_date": dt.date(2027, 1, 1)})
     cached(later)
     assert len(validations) == 3
-    assert len(list((tmp_path / "cache" / "register").glob("*.pickle"))) == 1  # only the newest is kept
+    assert len(list((tmp_path / "cache" / "register").iterdir())) == 1  # only the newest is kept
 
 
 def test_bad_data_is_reported_even_after_a_good_build_was_cached(tmp_path: Path) -> None:
@@ -72,8 +72,9 @@ def test_bad_data_is_reported_even_after_a_good_build_was_cached(tmp_path: Path)
 def test_an_unreadable_cache_entry_is_validated_afresh(tmp_path: Path, validations: list) -> None:
     cfg = config(write_register(tmp_path, VALID_RECORD), tmp_path)
     cached(cfg)
-    for entry in (tmp_path / "cache" / "register").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache" / "register").glob("*/register.json"):
+        entry.chmod(0o644)
+        entry.write_bytes(b"not a register")
     assert [s.id for s in cached(cfg).signatories] == ["acme-ltd"]
     assert len(validations) == 2
 
