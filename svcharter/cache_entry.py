@@ -148,15 +148,23 @@ def create(final: Path, names: Sequence[str], fill: Callable[[Path], None]) -> N
     When another process renamed the same entry in first, its copy is kept if it verifies.
     """
     temp = final.parent / f"tmp-{final.name}-{os.getpid()}"
-    discard(temp)
-    temp.mkdir(parents=True)
-    fill(temp)
-    seal(temp, names)
+    try:
+        discard(temp)
+        temp.mkdir(parents=True)
+        fill(temp)
+        seal(temp, names)
+        _rename_in(temp, final, names)
+    except OSError as error:
+        discard(temp)
+        raise BuildError(f"cannot write the cache entry {final}: {error.strerror or error}") from None
+
+
+def _rename_in(temp: Path, final: Path, names: Sequence[str]) -> None:
     try:
         temp.rename(final)
     except OSError:
-        if not verify(final, names):
-            discard(final)
-            temp.rename(final)
+        if verify(final, names):
+            discard(temp)  # another process won the race
             return
-        discard(temp)  # another process won the race
+        discard(final)
+        temp.rename(final)

@@ -286,3 +286,19 @@ def test_a_damaged_register_entry_means_validating_again(stored: tuple, monkeypa
         assert pipeline.cached_register(cfg, settings, load) == register
     assert len(calls) == 5
     assert pipeline.cached_register(cfg, settings, load) == register and len(calls) == 5
+
+
+def test_a_cache_entry_that_cannot_be_written_is_a_message_and_leaves_nothing_half_made(tmp_path: Path) -> None:
+    import errno
+
+    from svcharter.errors import BuildError
+
+    def full_disk(folder: Path) -> None:
+        (folder / "card.png").write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    final = tmp_path / "cards" / "entry"
+    final.parent.mkdir()
+    with pytest.raises(BuildError, match=r"cannot write the cache entry .*entry: No space left on device"):
+        cache_entry.create(final, ["card.png"], full_disk)
+    assert list(final.parent.iterdir()) == []
