@@ -10,7 +10,6 @@ changed, spread across all cores.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import os
@@ -18,7 +17,6 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -26,16 +24,13 @@ from xml.sax.saxutils import escape
 import segno
 
 from svcharter import cache_entry, openbadges, textpath
-from svcharter.errors import BuildError
+from svcharter.artwork import Artwork, load_artwork, renderer_fingerprint
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
 if TYPE_CHECKING:
     from svcharter import render
 
-LOGO_DIR = Path(__file__).resolve().parent.parent / "logo"
-LOGO_COLOUR = LOGO_DIR / "charter-logo.svg"
-LOGO_WHITE = LOGO_DIR / "charter-logo-white.svg"
 TEAL = "#00594f"
 WHITE = "#ffffff"
 WIDTH, HEIGHT = 800.0, 420.0
@@ -139,50 +134,6 @@ def rect_d(x: float, y: float, w: float, h: float) -> str:
     """Path data for an axis-aligned rectangle."""
     f = textpath.fmt
     return f"M{f(x)} {f(y)}H{f(x + w)}V{f(y + h)}H{f(x)}Z"
-
-
-@dataclass(frozen=True)
-class Logo:
-    """One master logo file: its bytes (published as they are) and the artwork inside, with its viewBox size."""
-
-    source: bytes
-    inner: str
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Artwork:
-    """The charter logo in colour and white, read from the logo folder at each build.
-
-    Nothing holds it between builds, so `serve` draws an edited logo at once;
-    the render fingerprint is a hash of these same bytes.
-    """
-
-    colour: Logo
-    white: Logo
-
-    def logo(self, white: bool) -> Logo:
-        return self.white if white else self.colour
-
-
-def read_logo(path: Path) -> Logo:
-    """A master logo SVG, which must hold its charter-logo group and a viewBox."""
-    try:
-        source = path.read_bytes()
-        svg = source.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BuildError(f"{path}: cannot read the logo ({error})") from None
-    match = re.search(r'<g id="charter-logo">(.*)</g>\s*</svg>', svg, re.DOTALL)
-    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    if not match or not box:
-        raise BuildError(f"{path}: the logo SVG lacks its <g id=\"charter-logo\"> group or its viewBox")
-    return Logo(source, match.group(1), float(box.group(1)), float(box.group(2)))
-
-
-def load_artwork(logo_dir: Path = LOGO_DIR) -> Artwork:
-    """Read both master logos from `logo_dir` now (the configuration's logo folder)."""
-    return Artwork(read_logo(logo_dir / LOGO_COLOUR.name), read_logo(logo_dir / LOGO_WHITE.name))
 
 
 def logo_part(white: bool, x: float, y: float, height: float, art: Artwork | None = None) -> tuple[str, Box]:
@@ -409,48 +360,6 @@ def render_kit(subject: BadgeSubject, directory: Path, art: Artwork | None = Non
 
 
 # ---------------------------------------------------------------- caching
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools")
-"""Packages whose versions are part of the fingerprint."""
-RENDERER_SOURCES = ("badges.py", "textpath.py", "openbadges.py", "render.py")
-"""Our modules that shape a badge file's bytes: a change to any of them renders every kit again."""
-CAIRO_MISSING = ("cairo, the C library that draws the badges, cannot be loaded ({reason}). Install it and build "
-                 "again: on Debian or Ubuntu `sudo apt-get install libcairo2`, on Fedora `sudo dnf install cairo`, "
-                 "on macOS `brew install cairo`.")
-
-
-def cairo_library_version() -> str:
-    """The cairo C library's version, read without loading cairocffi (which is slow to load) where possible.
-
-    Every build asks before it validates anything, so a missing library is one
-    message saying what to install rather than a traceback from a render worker.
-    """
-    try:
-        library = ctypes.CDLL("libcairo.so.2")
-    except OSError:  # not Linux, or an unusual install: ask cairocffi
-        try:
-            import cairocffi
-        except (OSError, ImportError) as error:
-            raise BuildError(CAIRO_MISSING.format(reason=error)) from None
-        return cairocffi.cairo_version_string()
-    library.cairo_version_string.restype = ctypes.c_char_p
-    return library.cairo_version_string().decode("ascii")
-
-
-def renderer_fingerprint(art: Artwork) -> str:
-    """Hash of the code, artwork, fonts and renderer versions that shape every file, computed afresh each build."""
-    here = Path(__file__).resolve().parent
-    inputs = [*(here / name for name in RENDERER_SOURCES), textpath.REGULAR, textpath.BOLD]
-    digests = [*(file_digest(p) for p in inputs), *(hashlib.sha256(logo.source).hexdigest()
-                                                   for logo in (art.colour, art.white))]
-    versions = [*(metadata.version(package) for package in RENDERERS), cairo_library_version()]
-    return hashlib.sha256(json.dumps([digests, versions]).encode()).hexdigest()
 
 
 def subject_key(subject: BadgeSubject, fingerprint: str) -> str:

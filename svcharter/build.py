@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import badges, changes, opendata, security, site_extras
+from . import artwork, changes, opendata, security, site_extras
 from .config import Config
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records
@@ -94,7 +94,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     """Build the whole site into cfg.output, or raise and leave the old output untouched."""
     progress = progress or Progress(cfg.quiet)
     report = BuildReport()
-    badges.cairo_library_version()  # a missing cairo is one message saying what to install, before any work
+    artwork.cairo_library_version()  # a missing cairo is one message saying what to install, before any work
     settings = read_mkdocs_settings(cfg)
     started = time.perf_counter()
     register = cached_register(cfg, settings, lambda: load_register(cfg, settings))

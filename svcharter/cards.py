@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from svcharter import badges, cache_entry, textpath
+from svcharter import artwork, badges, cache_entry, textpath
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
@@ -142,7 +142,7 @@ def backdrop() -> str:
     )
 
 
-def layout(subject: CardSubject, art: badges.Artwork | None = None) -> badges.Layout:
+def layout(subject: CardSubject, art: artwork.Artwork | None = None) -> badges.Layout:
     """Place every block of the card; boxes are exposed so tests can prove nothing escapes SAFE."""
     parts: dict[str, str] = {"backdrop": backdrop()}
     boxes: dict[str, Box] = {}
@@ -157,7 +157,7 @@ SHARED_PARTS = ("backdrop", "logo")
 """Painted first and the same on every card."""
 
 
-def card_svg(subject: CardSubject, art: badges.Artwork | None = None) -> str:
+def card_svg(subject: CardSubject, art: artwork.Artwork | None = None) -> str:
     """The card as a self-contained SVG: outlines only, plus an XML-escaped title."""
     return _svg(subject, layout(subject, art).parts.values())
 
@@ -171,11 +171,11 @@ def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
     )
 
 
-_shared: list[tuple[badges.Artwork, render.Drawing]] = []
+_shared: list[tuple[artwork.Artwork, render.Drawing]] = []
 """The last backdrop and logo drawn, with the artwork they were drawn from."""
 
 
-def shared_drawing(art: badges.Artwork) -> render.Drawing:
+def shared_drawing(art: artwork.Artwork) -> render.Drawing:
     """The backdrop and logo, drawn once per process and artwork rather than once per card.
 
     Kept beside the artwork it was drawn from and used only for that same artwork, so an edited logo is
@@ -189,11 +189,11 @@ def shared_drawing(art: badges.Artwork) -> render.Drawing:
     return _shared[0][1]
 
 
-def render_png(subject: CardSubject, art: badges.Artwork | None = None) -> bytes:
+def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> bytes:
     """PNG bytes of the card at exactly WIDTH x HEIGHT: the shared backdrop and logo, then this card's words."""
     from svcharter import render
 
-    art = art or badges.load_artwork()
+    art = art or artwork.load_artwork()
     own = [markup for name, markup in layout(subject, art).parts.items() if name not in SHARED_PARTS]
     return render.layered_png([shared_drawing(art), render.draw(_svg(subject, own))], WIDTH)
 
@@ -204,10 +204,10 @@ CARD = "card.png"
 """The one file of a card's cache entry."""
 
 
-def fingerprint(art: badges.Artwork) -> str:
+def fingerprint(art: artwork.Artwork) -> str:
     """Badge renderer fingerprint (textpath, logo, fonts, cairo versions) plus this module's source."""
-    own = badges.file_digest(Path(__file__).resolve())
-    return hashlib.sha256(f"{badges.renderer_fingerprint(art)}:{own}".encode()).hexdigest()
+    own = artwork.file_digest(Path(__file__).resolve())
+    return hashlib.sha256(f"{artwork.renderer_fingerprint(art)}:{own}".encode()).hexdigest()
 
 
 def card_key(subject: CardSubject, card_fingerprint: str) -> str:
@@ -216,24 +216,24 @@ def card_key(subject: CardSubject, card_fingerprint: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _render_job(job: tuple[CardSubject, str, badges.Artwork]) -> None:
+def _render_job(job: tuple[CardSubject, str, artwork.Artwork]) -> None:
     """Process-pool entry point (top-level so it pickles); sends back nothing but completion."""
     subject, final, art = job
     cache_entry.create(Path(final), [CARD], lambda temp: (temp / CARD).write_bytes(render_png(subject, art)))
 
 
-def run_jobs(jobs: list[tuple[CardSubject, str, badges.Artwork]], workers: int) -> None:
+def run_jobs(jobs: list[tuple[CardSubject, str, artwork.Artwork]], workers: int) -> None:
     """Render every missing card, across processes when there is more than one."""
     run_parallel(_render_job, jobs, workers)
 
 
 def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0,
-                 art: badges.Artwork | None = None) -> CardOutput:
+                 art: artwork.Artwork | None = None) -> CardOutput:
     """Render (or reuse from cache) every subject's card; returns paths, never PNG bytes.
 
     A cached card is used only when it matches the digest recorded when it was drawn.
     """
-    art = art or badges.load_artwork()
+    art = art or artwork.load_artwork()
     workers = workers or os.cpu_count() or 1
     card_fingerprint = fingerprint(art)
     root = cache_entry.folder(cache_dir, "cards")

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import badges, cards, openbadges, opendata
+from . import artwork, badges, cards, openbadges, opendata
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -52,7 +52,7 @@ def kb(content: Content) -> str:
 
 def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
     extras = Extras()
-    art = badges.load_artwork(cfg.logo_dir)  # read at each build, so an edited logo is drawn at once
+    art = artwork.load_artwork(cfg.logo_dir)  # read at each build, so an edited logo is drawn at once
     kits = badge_kits(cfg, register, extras, progress, art)
     badge_files = {sid: [f["name"] for f in kit["files"]] for sid, kit in kits.items()}
     data = {
@@ -88,7 +88,7 @@ def revocation_reason(register: Register, signatory) -> str | None:  # noqa: ANN
 
 
 def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progress,
-               art: badges.Artwork) -> dict[str, dict]:
+               art: artwork.Artwork) -> dict[str, dict]:
     """Open Badges documents for everyone, badge kits for current signatories only."""
     site_url = register.site.site_url
     extras.files.add("openbadges/issuer.json", openbadges.to_json(openbadges.issuer(site_url)) + "\n")
@@ -118,7 +118,7 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
     return kits
 
 
-def logo_files(cfg: Config, extras: Extras, art: badges.Artwork) -> list[dict[str, str]]:
+def logo_files(cfg: Config, extras: Extras, art: artwork.Artwork) -> list[dict[str, str]]:
     """The master logo downloads for the logo page (which is served from /logo/)."""
     files = badges.render_logo_files(cfg.cache_dir, art=art)
     extras.files.update(files)
@@ -211,7 +211,7 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
         headline, subline = _card_words(register, path, content)
         subjects.append(cards.CardSubject(page_url_path(path) + "card.png", headline, subline, address=address))
     progress.step(f"drawing {len(subjects)} share cards")
-    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=badges.load_artwork(cfg.logo_dir))
+    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=artwork.load_artwork(cfg.logo_dir))
     docs_cards = FileSet()
     docs_cards.update(output.files)
     return output.rendered, docs_cards
