@@ -49,7 +49,26 @@ def folder(cache_dir: Path, name: str) -> Path:
             path.mkdir()
         except OSError as error:
             raise BuildError(f"cannot create the cache folder {path}: {error.strerror}") from None
+    sweep(path)
     return path
+
+
+def sweep(path: Path) -> None:
+    """Remove the half-written entries of processes that no longer run (a build killed while rendering)."""
+    for temp in path.glob("tmp-*"):
+        owner = temp.name.rsplit("-", 1)[-1]
+        if owner.isdigit() and not _running(int(owner)):
+            discard(temp)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it runs, as someone else
+        return True
+    return True
 
 
 def _is_real_dir(path: Path) -> bool:

@@ -302,3 +302,18 @@ def test_a_cache_entry_that_cannot_be_written_is_a_message_and_leaves_nothing_ha
     with pytest.raises(BuildError, match=r"cannot write the cache entry .*entry: No space left on device"):
         cache_entry.create(final, ["card.png"], full_disk)
     assert list(final.parent.iterdir()) == []
+
+
+def test_half_written_entries_of_a_killed_build_are_swept(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(finished.stdout), os.getpid()
+    root = tmp_path / "badges"
+    for owner in (dead, alive):
+        (root / f"tmp-0123abcd-{owner}").mkdir(parents=True)
+        (root / f"tmp-0123abcd-{owner}" / "half.png").write_bytes(b"half")
+    (root / "0123abcd").mkdir()
+    cache_entry.folder(tmp_path, "badges")
+    assert sorted(p.name for p in root.iterdir()) == ["0123abcd", f"tmp-0123abcd-{alive}"]
