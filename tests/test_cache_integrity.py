@@ -317,3 +317,28 @@ def test_half_written_entries_of_a_killed_build_are_swept(tmp_path: Path) -> Non
     (root / "0123abcd").mkdir()
     cache_entry.folder(tmp_path, "badges")
     assert sorted(p.name for p in root.iterdir()) == ["0123abcd", f"tmp-0123abcd-{alive}"]
+
+
+def test_the_generated_pages_cache_replaces_whatever_stands_in_its_way(tmp_path: Path) -> None:
+    from svcharter import writer
+
+    files = writer.FileSet()
+    files.add("index.md", "# Home\n")
+    files.add("register/acme-ltd/index.md", "# Acme Ltd\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not for the site", encoding="utf-8")
+    root = tmp_path / "docs"
+    root.write_text("a file where the folder was", encoding="utf-8")
+    assert writer.sync_tree(root, files) == 2
+    (root / "index.md").unlink()
+    (root / "index.md").mkdir()  # a folder where a page was
+    shutil.rmtree(root / "register")
+    (root / "register").write_text("a file where a folder was", encoding="utf-8")
+    (root / "leak").symlink_to(outside)
+    assert writer.sync_tree(root, files) == 2
+    assert (root / "index.md").read_text(encoding="utf-8") == "# Home\n"
+    assert (root / "register/acme-ltd/index.md").read_text(encoding="utf-8") == "# Acme Ltd\n"
+    assert sorted(p.name for p in root.iterdir()) == ["index.md", "register"]
+    assert (outside / "secret.txt").is_file()
+    assert writer.sync_tree(root, files) == 0
