@@ -9,6 +9,7 @@ nothing drawn with the old logo is reused.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import json
 import re
@@ -47,6 +48,11 @@ class Artwork:
 
     def logo(self, white: bool) -> Logo:
         return self.white if white else self.colour
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """`renderer_fingerprint`, worked out once for the build that read this artwork (it takes a tenth of a second)."""
+        return renderer_fingerprint(self)
 
 
 def read_logo(path: Path) -> Logo:

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 import segno
 
 from svcharter import cache_entry, openbadges, textpath
-from svcharter.artwork import Artwork, load_artwork, renderer_fingerprint
+from svcharter.artwork import Artwork, load_artwork
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
@@ -388,7 +388,7 @@ def render_badges(subjects: Sequence[BadgeSubject], cache_dir: Path, workers: in
     """
     art = art or load_artwork()
     workers = workers or os.cpu_count() or 1
-    fingerprint = renderer_fingerprint(art)
+    fingerprint = art.fingerprint
     root = cache_entry.folder(cache_dir, "badges")
     files: dict[str, Path] = {}
     entries: list[tuple[Path, list[str]]] = []
@@ -423,7 +423,7 @@ def logo_file_names() -> list[tuple[str, bool]]:
 def render_logo_files(cache_dir: Path, art: Artwork | None = None) -> dict[str, Path]:
     """Master logo downloads (SVG, transparent PNGs, PDF; colour and white), cached and verified like the kits."""
     art = art or load_artwork()
-    final = cache_entry.folder(cache_dir, "logo") / renderer_fingerprint(art)
+    final = cache_entry.folder(cache_dir, "logo") / art.fingerprint
     names = [Path(site).name for site, _white in logo_file_names()]
     if not cache_entry.usable(final, names):
         cache_entry.create(final, names, lambda temp: _draw_logo_files(temp, art))

@@ -105,7 +105,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     extras = site_extras.make_extras(cfg, register, progress)
     report.badges_rendered = extras.badges_rendered
     docs = make_docs(cfg, register, extras.page_context)
-    report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress)
+    report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress, extras.art)
     extras.files.update(card_files.files)
     report.pages_written = sync_tree(cfg.cache_dir / "docs", docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")

@@ -207,7 +207,7 @@ CARD = "card.png"
 def fingerprint(art: artwork.Artwork) -> str:
     """Badge renderer fingerprint (textpath, logo, fonts, cairo versions) plus this module's source."""
     own = artwork.file_digest(Path(__file__).resolve())
-    return hashlib.sha256(f"{artwork.renderer_fingerprint(art)}:{own}".encode()).hexdigest()
+    return hashlib.sha256(f"{art.fingerprint}:{own}".encode()).hexdigest()
 
 
 def card_key(subject: CardSubject, card_fingerprint: str) -> str:

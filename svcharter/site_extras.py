@@ -42,6 +42,7 @@ class Extras:
     files: FileSet = field(default_factory=FileSet)
     page_context: dict[str, object] = field(default_factory=dict)
     badges_rendered: int = 0
+    art: artwork.Artwork | None = None  # read once per build, for the badges, the logo files and the cards
 
 
 def kb(content: Content) -> str:
@@ -51,8 +52,8 @@ def kb(content: Content) -> str:
 
 
 def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
-    extras = Extras()
     art = artwork.load_artwork(cfg.logo_dir)  # read at each build, so an edited logo is drawn at once
+    extras = Extras(art=art)
     kits = badge_kits(cfg, register, extras, progress, art)
     badge_files = {sid: [f["name"] for f in kit["files"]] for sid, kit in kits.items()}
     data = {
@@ -200,7 +201,8 @@ def page_url_path(markdown_path: str) -> str:
 SIGNATORY_PAGE = re.compile(r"^register/([a-z0-9-]+)/index\.md$")
 
 
-def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress) -> tuple[int, FileSet]:
+def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress,
+                art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
     """A 1200x630 card beside every page (card.png), named after the page; returns how many were rendered."""
     parts = urlsplit(register.site.site_url)
     address = (parts.netloc + parts.path).rstrip("/")
@@ -211,7 +213,7 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
         headline, subline = _card_words(register, path, content)
         subjects.append(cards.CardSubject(page_url_path(path) + "card.png", headline, subline, address=address))
     progress.step(f"drawing {len(subjects)} share cards")
-    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=artwork.load_artwork(cfg.logo_dir))
+    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir))
     docs_cards = FileSet()
     docs_cards.update(output.files)
     return output.rendered, docs_cards
