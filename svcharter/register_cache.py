@@ -128,14 +128,22 @@ def _union(options: list[Decoder]) -> Decoder:
 
 
 def _tuple(items: list[Decoder], repeated: bool) -> Decoder:
-    def decode(value: object) -> tuple:
-        if type(value) is not list or not repeated and len(value) != len(items):
-            raise Unexpected("expected a list")
-        if repeated:
-            return tuple(items[0](item) for item in value)
-        return tuple(item_decoder(item) for item_decoder, item in zip(items, value, strict=True))
+    if repeated:
+        (each,) = items
 
-    return decode
+        def decode_all(value: object) -> tuple:
+            if type(value) is not list:
+                raise Unexpected("expected a list")
+            return tuple([each(item) for item in value])
+
+        return decode_all
+
+    def decode_fixed(value: object) -> tuple:
+        if type(value) is not list or len(value) != len(items):
+            raise Unexpected(f"expected a list of {len(items)}")
+        return tuple([item_decoder(item) for item_decoder, item in zip(items, value, strict=True)])
+
+    return decode_fixed
 
 
 def _dict(values: Decoder) -> Decoder:
@@ -150,11 +158,12 @@ def _dict(values: Decoder) -> Decoder:
 def _record(cls: type) -> Decoder:
     hints = typing.get_type_hints(cls)
     fields = {f.name: decoder(hints[f.name]) for f in dataclasses.fields(cls) if f.init}
+    names, decoders = fields.keys(), list(fields.items())
 
     def decode(value: object) -> object:
-        if type(value) is not dict or value.keys() != fields.keys():
+        if type(value) is not dict or value.keys() != names:
             raise Unexpected(f"expected exactly the fields of {cls.__name__}")
-        return cls(**{name: field_decoder(value[name]) for name, field_decoder in fields.items()})
+        return cls(**{name: field_decoder(value[name]) for name, field_decoder in decoders})
 
     return decode
 
