@@ -91,11 +91,11 @@ def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -
     """Time each step of svcharter.build.build by replacing the names it calls through."""
     original_render = badges.render_badges
 
-    def render_badges(subjects: Any, cache_dir: Path, workers: int = 0) -> badges.BadgeOutput:
+    def render_badges(subjects: Any, cache_dir: Path, workers: int = 0, **options: Any) -> badges.BadgeOutput:
         if dump_subjects:
             with open(dump_subjects, "wb") as handle:
                 pickle.dump(list(subjects), handle)
-        return original_render(subjects, cache_dir, workers)
+        return original_render(subjects, cache_dir, workers, **options)
 
     badges.render_badges = timed(phases, "badges", render_badges)  # type: ignore[assignment]
     badges.render_logo_files = timed(phases, "logo_files", badges.render_logo_files)  # type: ignore[assignment]
@@ -115,12 +115,12 @@ def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -
     if cards is not None:
         original_cards = cards.render_cards
 
-        def render_cards(subjects: Any, cache_dir: Path, workers: int = 0) -> Any:
+        def render_cards(subjects: Any, cache_dir: Path, workers: int = 0, **options: Any) -> Any:
             # Every build passes every card subject (the cache decides what renders), so any build can
             # leave them beside the cache for the card floor.
             with open(Path(cache_dir).parent / CARD_SUBJECTS, "wb") as handle:
                 pickle.dump(list(subjects), handle)
-            return original_cards(subjects, cache_dir, workers)
+            return original_cards(subjects, cache_dir, workers, **options)
 
         cards.render_cards = timed(phases, "cards", render_cards)  # type: ignore[assignment]
     for name in ("cached_register", "load_register", "make_docs", "sync_tree", "run_mkdocs", "add_files", "swap_in"):

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import changes, contacts, guard, locks, opendata, security, site_extras, writer
+from . import artwork, changes, contacts, guard, locks, opendata, security, site_extras, writer
 from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records, read_text
@@ -136,6 +136,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     guard.check_cache(cfg)
     guard.check_output(cfg)
     check_sources(cfg)
+    artwork.cairo_library_version()  # a missing cairo is one message saying what to install, before any work
     settings = read_mkdocs_settings(cfg)
     with locks.build_lock(cfg, progress.notice):
         if writer.recover(cfg.output):
@@ -157,7 +158,7 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     extras = site_extras.make_extras(cfg, register, progress)
     report.badges_rendered = extras.badges_rendered
     docs = make_docs(cfg, register, extras.page_context)
-    report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress)
+    report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress, extras.art)
     extras.files.update(card_files.files)
     report.pages_written = sync_tree(cfg.cache_dir / "docs", docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")

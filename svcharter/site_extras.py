@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import badges, cards, openbadges, opendata
+from . import artwork, badges, cards, openbadges, opendata
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -42,6 +42,7 @@ class Extras:
     files: FileSet = field(default_factory=FileSet)
     page_context: dict[str, object] = field(default_factory=dict)
     badges_rendered: int = 0
+    art: artwork.Artwork | None = None  # read once per build, for the badges, the logo files and the cards
 
 
 def kb(content: Content) -> str:
@@ -51,8 +52,9 @@ def kb(content: Content) -> str:
 
 
 def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
-    extras = Extras()
-    kits = badge_kits(cfg, register, extras, progress)
+    art = artwork.load_artwork(cfg.logo_dir)  # read at each build, so an edited logo is drawn at once
+    extras = Extras(art=art)
+    kits = badge_kits(cfg, register, extras, progress, art)
     badge_files = {sid: [f["name"] for f in kit["files"]] for sid, kit in kits.items()}
     data = {
         "data/signatories.csv": opendata.signatories_csv(register),
@@ -70,7 +72,7 @@ def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
         data_sizes={path.removeprefix("data/"): kb(text) for path, text in data.items()},
         organisation_jsonld={s.id: opendata.organisation_jsonld(register, s) for s in register.signatories},
         badges=kits,
-        logo_files=logo_files(cfg, extras),
+        logo_files=logo_files(cfg, extras, art),
     )
     return extras
 
@@ -86,7 +88,8 @@ def revocation_reason(register: Register, signatory) -> str | None:  # noqa: ANN
     return None
 
 
-def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progress) -> dict[str, dict]:
+def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progress,
+               art: artwork.Artwork) -> dict[str, dict]:
     """Open Badges documents for everyone, badge kits for current signatories only."""
     site_url = register.site.site_url
     extras.files.add("openbadges/issuer.json", openbadges.to_json(openbadges.issuer(site_url)) + "\n")
@@ -102,7 +105,7 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
             subjects.append(badges.BadgeSubject(signatory.id, signatory.name, signatory.signed.year, page_url,
                                                 openbadges.assertion_id(site_url, signatory.id), text))
     progress.step(f"rendering badge kits for {len(subjects)} current signatories")
-    output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count)
+    output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count, art=art)
     extras.badges_rendered = output.rendered
     progress.step(f"badge kits ready ({output.rendered} rendered, {len(subjects) - output.rendered} from the cache)")
     extras.files.update(output.files)
@@ -116,9 +119,9 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
     return kits
 
 
-def logo_files(cfg: Config, extras: Extras) -> list[dict[str, str]]:
+def logo_files(cfg: Config, extras: Extras, art: artwork.Artwork) -> list[dict[str, str]]:
     """The master logo downloads for the logo page (which is served from /logo/)."""
-    files = badges.render_logo_files(cfg.cache_dir)
+    files = badges.render_logo_files(cfg.cache_dir, art=art)
     extras.files.update(files)
     return [{"href": path.removeprefix("logo/"), "label": _logo_label(path), "kb": kb(file)}
             for path, file in files.items()]
@@ -204,7 +207,8 @@ def page_url_path(markdown_path: str) -> str:
 SIGNATORY_PAGE = re.compile(r"^register/([a-z0-9-]+)/index\.md$")
 
 
-def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress) -> tuple[int, FileSet]:
+def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress,
+                art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
     """A 1200x630 card beside every page (card.png), named after the page; returns how many were rendered."""
     parts = urlsplit(register.site.site_url)
     address = (parts.netloc + parts.path).rstrip("/")
@@ -215,7 +219,7 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
         headline, subline = _card_words(register, path, content)
         subjects.append(cards.CardSubject(page_url_path(path) + "card.png", headline, subline, address=address))
     progress.step(f"drawing {len(subjects)} share cards")
-    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count)
+    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir))
     docs_cards = FileSet()
     docs_cards.update(output.files)
     return output.rendered, docs_cards

@@ -60,7 +60,13 @@ class FileSet:
 
 
 def sync_tree(root: Path, files: FileSet) -> int:
-    """Make `root` hold exactly `files`, rewriting only what changed. Returns how many files were written."""
+    """Make `root` hold exactly `files`, rewriting only what changed. Returns how many files were written.
+
+    `root` is a cache (the generated Markdown): anything found where a file or folder belongs (a folder
+    for a file, a file or link for a folder) is replaced, never trusted and never a reason to fail.
+    """
+    if root.is_symlink() or root.exists() and not root.is_dir():
+        root.unlink()
     root.mkdir(parents=True, exist_ok=True)
     written = 0
     wanted = set()
@@ -68,13 +74,30 @@ def sync_tree(root: Path, files: FileSet) -> int:
         target = _safe_target(root, relative)
         wanted.add(target)
         data = _bytes(content)
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        if _holds(target, data):
             continue
+        _clear_way(root, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(target, data)
         written += 1
     _remove_others(root, wanted)
     return written
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """True when `target` is a regular file (not a link) holding exactly `data`."""
+    return (not target.is_symlink() and target.is_file() and target.stat().st_size == len(data)
+            and target.read_bytes() == data)
+
+
+def _clear_way(root: Path, target: Path) -> None:
+    """Remove whatever under `root` stands where `target` (a file) or one of its folders must go."""
+    for folder in reversed(target.relative_to(root).parents[:-1]):
+        path = root / folder
+        if path.is_symlink() or path.exists() and not path.is_dir():
+            path.unlink()
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -87,8 +110,8 @@ def _atomic_write(target: Path, data: bytes) -> None:
 
 def _remove_others(root: Path, wanted: set[Path]) -> None:
     for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
+        if (path.is_symlink() or path.is_file()) and path not in wanted:
+            path.unlink()  # a link is removed itself, never followed
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
 
