@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import changes, opendata, security, site_extras
+from . import changes, opendata, security, signup, site_extras
 from .config import Config
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records
@@ -86,8 +86,10 @@ def load_register(cfg: Config, settings: dict | None = None) -> Register:
 
 
 def check(cfg: Config) -> Register:
-    """Validate only: the `check` command."""
-    return load_register(cfg)
+    """Validate only: the `check` command (the register, and where the sign-up page sends applications)."""
+    settings = read_mkdocs_settings(cfg)
+    signup.sending(settings)
+    return load_register(cfg, settings)
 
 
 def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
@@ -150,6 +152,7 @@ def make_docs(cfg: Config, register: Register, context: dict[str, object]) -> Fi
             docs.add(f"measures/{measure.id}.md", maker.measure_page(measure.id))
     docs.add("statistics/index.md", maker.statistics_page())
     docs.add("data/index.md", opendata_page(maker, context))
+    docs.update(signup.signup_files(maker, read_mkdocs_settings(cfg)))
     for asset in sorted((cfg.templates_dir / "assets").rglob("*")):
         if asset.is_file():
             docs.add("assets/" + asset.relative_to(cfg.templates_dir / "assets").as_posix(), asset)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import field_messages as say
 from .errors import DataError, InvalidData
 from .fields import (
     CONTACT_KEYS,
@@ -108,19 +109,19 @@ def _text(rec: _Record, node: Node, name: str, max_length: int | None, *, multil
     if node.tag != STR_TAG:
         reads_as = YAML_READS_AS.get(node.tag, "something other than text")
         if node.tag.endswith(":null"):
-            rec.fail(node, name, "is empty: write a value or remove the line")
+            rec.fail(node, name, say.EMPTY)
         else:
             rec.fail(node, name, f"YAML reads {node.value!r} as {reads_as}: put it in quotes, e.g. {name}: \"{node.value}\"")
         return None
     value = node.value
     if not value.strip():
-        rec.fail(node, name, "is empty: write a value or remove the line")
+        rec.fail(node, name, say.EMPTY)
         return None
     if CONTROL_CHARACTERS.search(value) or (not multiline and ("\n" in value or "\t" in value)):
-        rec.fail(node, name, "holds a line break, tab or control character: keep it to plain text on one line")
+        rec.fail(node, name, say.CONTROL)
         return None
     if max_length is not None and len(value) > max_length:
-        rec.fail(node, name, f"is {len(value)} characters long; the limit is {max_length}")
+        rec.fail(node, name, say.TOO_LONG.format(length=len(value), limit=max_length))
         return None
     return value
 
@@ -194,10 +195,10 @@ def _url(rec: _Record, node: Node, name: str, max_length: int | None) -> str | N
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        rec.fail(node, name, f"{value!r} is not a web address: it must start with https:// or http://")
+        rec.fail(node, name, say.NOT_A_WEB_ADDRESS.format(value=value))
         return None
-    if re.search(r"[\s<>\"'`\\{}|^]", value):
-        rec.fail(node, name, f"{value!r} holds a space, quote, bracket or other character a web address cannot hold")
+    if re.search(say.WEB_ADDRESS_FORBIDDEN, value):
+        rec.fail(node, name, say.NOT_WEB_ADDRESS_CHARACTERS.format(value=value))
         return None
     return value
 
@@ -245,9 +246,9 @@ def _contact(rec: _Record, node: Node, name: str) -> None:
         if text is None:
             continue
         if key_text == "email" and not re.fullmatch(EMAIL_PATTERN, text):
-            rec.fail(value, label, "is not an email address")
+            rec.fail(value, label, say.NOT_AN_EMAIL)
         if key_text == "phone" and not re.fullmatch(PHONE_PATTERN, text):
-            rec.fail(value, label, "is not a phone number: use digits, spaces, +, ( ) and -")
+            rec.fail(value, label, say.NOT_A_PHONE)
 
 
 def _reports(rec: _Record, node: Node, name: str, measures: dict[str, Measure], today: dt.date) -> tuple[Report, ...] | None:
@@ -320,7 +321,7 @@ def _report_value(rec: _Record, key: Node, value: Node, name: str, measures: dic
 def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measure], today: dt.date) -> object:
     readers: dict[str, Callable[[], object]] = {
         "slug": lambda: _pattern(rec, node, spec.name, spec.max_length, SLUG_PATTERN,
-                                 "is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"),
+                                 say.NOT_AN_ID),
         "text": lambda: _text(rec, node, spec.name, spec.max_length),
         "choice": lambda: _choice(rec, node, spec.name, spec.choices),
         "choices": lambda: _choices(rec, node, spec.name, spec.choices),
@@ -328,7 +329,7 @@ def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measu
         "dates": lambda: _dates(rec, node, spec.name, today),
         "url": lambda: _url(rec, node, spec.name, spec.max_length),
         "identifier": lambda: _pattern(rec, node, spec.name, spec.max_length, IDENTIFIER_PATTERN,
-                                       "is not an org-id style identifier such as GB-COH-01234567"),
+                                       say.NOT_AN_IDENTIFIER),
         "bool": lambda: _bool(rec, node, spec.name),
         "measures": lambda: _measures(rec, node, spec.name, measures),
         "contact": lambda: _contact(rec, node, spec.name),
@@ -367,7 +368,7 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
         values[spec.name] = _read_field(rec, spec, value, measures, today)
     for spec in FIELDS:
         if spec.required and spec.name not in values:
-            rec.fail(node, spec.name, f"is missing: every signatory needs {spec.name} ({spec.help})")
+            rec.fail(node, spec.name, say.MISSING.format(name=spec.name, help=spec.help))
     _cross_field_rules(rec, node, values, glyph_check)
     if rec.errors:
         return None, rec.errors
@@ -395,8 +396,7 @@ def _cross_field_rules(rec: _Record, node: Node, values: dict[str, object],
     if glyph_check and isinstance(name, str):
         missing = glyph_check(name)
         if missing:
-            shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in sorted(missing))
-            rec.fail(node, "name", f"holds characters the charter's font cannot draw: {shown}")
+            rec.fail(node, "name", say.GLYPHS.format(shown=say.glyph_list(missing)))
 
 
 def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: dt.date,
