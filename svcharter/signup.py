@@ -42,26 +42,33 @@ class Question:
 
     label: str
     hint: str = ""
+    short: str = ""
+    """The answer's name out of its fieldset: in the error summary and on "Check your answers"."""
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
 
 
 QUESTIONS: dict[str, Question] = {
     "name": Question("Organisation name", "As it should appear in the register."),
-    "sector": Question("Which sector is your organisation in?"),
-    "size": Question("How many staff does your organisation have?"),
-    "activities": Question("What are your organisation's areas of activity?", "Select all that apply."),
+    "sector": Question("Which sector is your organisation in?", short="Sector"),
+    "size": Question("How many staff does your organisation have?", short="Size"),
+    "activities": Question("What are your organisation's areas of activity?", "Select all that apply.",
+                           short="Areas of activity"),
     "website": Question("Website", "An address that starts with https:// or http://, for example "
                                    "https://www.example.org"),
     "identifier": Question("Organisation identifier", FIELDS_BY_NAME["identifier"].help),
     "location": Question("Town or area", f"For example, {FIELDS_BY_NAME['location'].example}."),
     "commitments": Question("Which measures will your organisation commit to?",
-                            "Select all that apply. The measures are grouped by theme."),
+                            "Select all that apply. The measures are grouped by theme.", short="Commitments"),
     "statement": Question("Public statement", "A short statement in plain text, shown on your organisation's "
                                               "page in the register."),
-    "contact.name": Question("Full name"),
-    "contact.role": Question("Role or job title"),
-    "contact.email": Question("Email address"),
-    "contact.phone": Question("Phone number"),
-    DECLARATION: Question("I am authorised to sign the charter for this organisation"),
+    "contact.name": Question("Full name", short="Contact name"),
+    "contact.role": Question("Role or job title", short="Contact role"),
+    "contact.email": Question("Email address", short="Contact email address"),
+    "contact.phone": Question("Phone number", short="Contact phone number"),
+    DECLARATION: Question("I am authorised to sign the charter for this organisation", short="Declaration"),
 }
 """The applicant's words for each answer of an application, in its order."""
 
@@ -104,14 +111,6 @@ def label(key: str, rules: dict[str, dict[str, object]]) -> str:
     return text if rules[key]["required"] or key == DECLARATION else f"{text} (optional)"
 
 
-def summary_label(key: str, rules: dict[str, dict[str, object]]) -> str:
-    """The answer's name out of its fieldset's context: in the error summary and on "Check your answers"."""
-    if key == DECLARATION:
-        return "Declaration"
-    text = label(key, rules)
-    return "Contact " + text[0].lower() + text[1:] if key.startswith("contact.") else text
-
-
 def _choice_list(choices: dict[str, str]) -> str:
     return "; ".join(f"{key} ({text})" for key, text in choices.items())
 
@@ -121,7 +120,9 @@ def template_hints(survey: Survey) -> dict[str, str]:
     rules = answer_rules()
     hints: dict[str, str] = {}
     for key in KEYS:
-        question = summary_label(key, rules)
+        question = label(key, rules)
+        if key.startswith("contact."):
+            question = f"{QUESTIONS[key].name}{question.removeprefix(QUESTIONS[key].label)}"
         parts = [question if question.endswith("?") else question + "."]
         if key == DECLARATION:
             parts = [f"Write {DECLARATION_YES} to confirm: {QUESTIONS[key].label}."]
@@ -159,7 +160,7 @@ def browser_rules(survey: Survey, sent: Sending, site_name: str) -> dict[str, ob
     """Everything signup.js needs, generated: the block's format, each answer's rules, where to send."""
     rules = answer_rules()
     return {
-        "labels": {key: summary_label(key, rules) for key in KEYS},
+        "labels": {key: QUESTIONS[key].name for key in KEYS},
         "keys": list(KEYS), "begin": BEGIN, "end": END, "width": WIDTH, "whitespace": whitespace_class(),
         "answers": rules, "email": sent.email, "mail_limit": MAIL_LINK_LIMIT,
         "subject": f"Application to sign the {site_name}", "choices": _choice_labels(survey),
