@@ -14,13 +14,14 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import changes, opendata, security, signup, site_extras
+from . import changes, contacts, opendata, security, signup, site_extras
 from .config import Config
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records
 from .measures import load_survey
 from .models import Signatory, validate
 from .pages import PageMaker, front_matter
+from .personal import personal_data_warnings
 from .register import Register, SiteInfo
 from .register_cache import cached_register
 from .textpath import missing_glyphs
@@ -75,21 +76,36 @@ def glyph_checker() -> Callable[[str], set[str]]:
     return missing_glyphs
 
 
-def load_register(cfg: Config, settings: dict | None = None) -> Register:
-    """Load and validate everything the site is made from. Raises InvalidData listing every problem."""
+def load_register(cfg: Config, settings: dict | None = None, warnings: list[DataError] | None = None) -> Register:
+    """Load and validate everything the site is made from. Raises InvalidData listing every problem.
+
+    Warnings (personal data in a public field) are added to `warnings` when a list is given.
+    """
     settings = settings if settings is not None else read_mkdocs_settings(cfg)
     survey = load_survey(cfg.content_dir)
     display = cfg.display(cfg.signatories)
     nodes = load_records(cfg.signatories, display, "signatories")
+    if warnings is not None:
+        warnings.extend(personal_data_warnings(display, nodes))
     signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker())
     return Register(tuple(signatories), survey, site_info(cfg, settings))
 
 
-def check(cfg: Config) -> Register:
-    """Validate only: the `check` command (the register, and where the sign-up page sends applications)."""
-    settings = read_mkdocs_settings(cfg)
-    signup.sending(settings)
-    return load_register(cfg, settings)
+def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
+    """Validate only: the `check` command. It also checks the private contacts file, which the build never reads,
+    and where the sign-up page sends applications."""
+    signup.sending(read_mkdocs_settings(cfg))
+    register_display, display = cfg.display(cfg.signatories), cfg.display(cfg.contacts_file)
+    required = cfg.contacts is not None
+    try:
+        register = load_register(cfg, warnings=warnings)
+    except InvalidData as error:
+        found = contacts.check_file(cfg.contacts_file, display, register_display, None, required)
+        raise InvalidData(error.errors + found) from None
+    found = contacts.check_file(cfg.contacts_file, display, register_display, set(register.by_id), required)
+    if found:
+        raise InvalidData(found)
+    return register
 
 
 def build(cfg: Config, progress: Progress | None = None) -> BuildReport:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 """The project folder: mkdocs.yml, content/, site_templates/ and logo/ live here."""
+CONTACTS_NAME = "contacts.yaml"
+"""The private contacts file, beside the register unless --contacts says otherwise; .gitignore lists it."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,11 @@ class Config:
     cache_dir: Path = ROOT / ".cache"
     workers: int = 0  # badge render processes; 0 means one per core
     register_page_rows: int = 1000  # rows per register page; the filter loads the rest as JSON
+    contacts: Path | None = None  # None: contacts.yaml beside the register; only `check` and `add` read it
+
+    @property
+    def contacts_file(self) -> Path:
+        return self.contacts or self.signatories.with_name(CONTACTS_NAME)
 
     @property
     def content_dir(self) -> Path:

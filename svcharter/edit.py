@@ -49,7 +49,7 @@ class EditRefused(CharterError):
 
 @dataclass(frozen=True)
 class Question:
-    """One answer `add` collects: a field, or one key of the contact block ("contact.email")."""
+    """One answer `add` collects: a field of the record."""
 
     key: str
     label: str
@@ -58,7 +58,7 @@ class Question:
 
     @property
     def required(self) -> bool:
-        return self.spec.required and "." not in self.key
+        return self.spec.required
 
 
 def questions() -> list[Question]:
@@ -67,11 +67,7 @@ def questions() -> list[Question]:
     for spec in fields.FIELDS:
         if spec.name in NOT_ASKED:
             continue
-        if spec.kind == "contact":
-            found += [Question(f"contact.{key}", f"Contact {key} (private)", f"{spec.help}", spec)
-                      for key in fields.CONTACT_KEYS]
-        else:
-            found.append(Question(spec.name, spec.name.replace("_", " ").capitalize(), spec.help, spec))
+        found.append(Question(spec.name, spec.name.replace("_", " ").capitalize(), spec.help, spec))
     return found
 
 
@@ -115,12 +111,7 @@ def record_lines(answers: dict[str, str], dash: int, key: int) -> list[str]:
     """The new record's lines (without line ends), fields in FIELDS order."""
     lines: list[str] = []
     for spec in fields.FIELDS:
-        if spec.kind == "contact":
-            contact = [(k, answers[f"contact.{k}"]) for k in fields.CONTACT_KEYS if answers.get(f"contact.{k}")]
-            if contact:
-                lines.append(f"{spec.name}:")
-                lines += [f"  {k}: {quote(v)}" for k, v in contact]
-        elif answers.get(spec.name):
+        if answers.get(spec.name):
             lines.append(f"{spec.name}: {yaml_value(spec, answers[spec.name])}")
     first = " " * dash + "-" + " " * (key - dash - 1)
     return [(first if i == 0 else " " * key) + line for i, line in enumerate(lines)]

@@ -15,10 +15,14 @@ class DataError:
     record: str | None
     field: str | None
     message: str
+    severity: str = "error"  # or "warning": reported, but the build goes ahead
 
     def __str__(self) -> str:
+        """FILE:LINE:COL: 'record': field: message (with `warning:` after the place for a warning)."""
         where = f"{self.file}:{self.line}:{self.column}:"
         parts = [where]
+        if self.severity != "error":
+            parts.append(f"{self.severity}:")
         if self.record:
             parts.append(f"'{self.record}':")
         if self.field:
@@ -41,3 +45,7 @@ class InvalidData(CharterError):
 
 class BuildError(CharterError):
     """A build stage failed for a reason other than bad signatory data."""
+
+
+class UsageError(CharterError):
+    """The command was given options that do not go together; nothing was read or changed."""

@@ -5,6 +5,8 @@ same templates at build time (svcharter/signup.py) and fills the same
 placeholders in the browser, so an applicant reads exactly the sentence the
 charter team would see from `check`. Placeholders: {name}, {help}, {length},
 {limit}, {shown}, and {value!r} (the value as Python's repr writes it).
+A contact's email and phone messages live beside their patterns, in
+fields.CONTACT_MESSAGES.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ WEB_ADDRESS_FORBIDDEN = r"[\s<>\"'`\\{}|^]"
 NOT_AN_ID = "is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"
 NOT_AN_IDENTIFIER = "is not an org-id style identifier such as GB-COH-01234567"
 """Pattern advice: the validator writes the value's repr and a space before it."""
-NOT_AN_EMAIL = "is not an email address"
-NOT_A_PHONE = "is not a phone number: use digits, spaces, +, ( ) and -"
 GLYPHS = "holds characters the charter's font cannot draw: {shown}"
 NOT_DECLARED = "is missing: tick the box to confirm you may sign the charter for the organisation"
 """The application's declaration (`authorised: yes`), which the register does not keep."""

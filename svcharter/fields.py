@@ -53,7 +53,7 @@ class Field:
     """One key a signatory record may hold."""
 
     name: str
-    kind: str  # slug, text, choice, choices, date, dates, url, identifier, bool, measures, contact, reports
+    kind: str  # slug, text, choice, choices, date, dates, url, identifier, bool, measures, reports
     help: str
     required: bool = False
     max_length: int | None = None
@@ -92,11 +92,14 @@ FIELDS: tuple[Field, ...] = (
     Field("reports", "reports",
           "Progress reports: a list of {year, values: {measure-id: value}}. Values must suit the measure: "
           "a number, a percentage from 0 to 100, or a short narrative."),
-    Field("contact", "contact", "PRIVATE: who to contact about the entry ({name, email, phone}). Never published.",
-          public=False),
 )
 
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
-CONTACT_KEYS = {"name": 100, "email": 254, "phone": 25}
+CONTACT_KEYS = {"name": 100, "role": 100, "email": 254, "phone": 25}
+"""The private contact person's keys and their length limits: contacts.yaml and the sign-up form read them.
+Contacts are never a field of signatories.yaml (see contacts.py)."""
+CONTACT_PATTERNS = {"email": EMAIL_PATTERN, "phone": PHONE_PATTERN}
+CONTACT_MESSAGES = {"email": "is not an email address", "phone": "is not a phone number: use digits, spaces, +, ( ) and -"}
+"""What `check` says when a contact's email or phone does not match its pattern; the sign-up form says the same."""
 REPORT_KEYS = ("year", "values")
 NARRATIVE_MAX = 600

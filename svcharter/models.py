@@ -20,13 +20,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import field_messages as say
 from .errors import DataError, InvalidData
 from .fields import (
-    CONTACT_KEYS,
-    EMAIL_PATTERN,
     FIELDS,
     FIELDS_BY_NAME,
     IDENTIFIER_PATTERN,
     NARRATIVE_MAX,
-    PHONE_PATTERN,
     SLUG_PATTERN,
     Field,
 )
@@ -231,26 +228,6 @@ def _measures(rec: _Record, node: Node, name: str, measures: dict[str, Measure])
     return _unique(rec, node, name, values)
 
 
-def _contact(rec: _Record, node: Node, name: str) -> None:
-    """Check the private contact block; its values are never kept."""
-    if not isinstance(node, MappingNode):
-        rec.fail(node, name, "must be a mapping, e.g. contact: {name: ..., email: ..., phone: ...}")
-        return
-    for key, value in node.value:
-        key_text = _key(key)
-        label = f"{name}.{key_text}"
-        if key_text not in CONTACT_KEYS:
-            rec.fail(key, label, f"unknown field {_hint(key_text, CONTACT_KEYS)}")
-            continue
-        text = _text(rec, value, label, CONTACT_KEYS[key_text])
-        if text is None:
-            continue
-        if key_text == "email" and not re.fullmatch(EMAIL_PATTERN, text):
-            rec.fail(value, label, say.NOT_AN_EMAIL)
-        if key_text == "phone" and not re.fullmatch(PHONE_PATTERN, text):
-            rec.fail(value, label, say.NOT_A_PHONE)
-
-
 def _reports(rec: _Record, node: Node, name: str, measures: dict[str, Measure], today: dt.date) -> tuple[Report, ...] | None:
     items = _list(rec, node, name)
     if items is None:
@@ -318,6 +295,14 @@ def _report_value(rec: _Record, key: Node, value: Node, name: str, measures: dic
     return raw
 
 
+def _contact_moved(label: str) -> str:
+    """Why a contact block is refused, and where it goes: the repository is public and keeps its history."""
+    entry = f"'- id: {label}'" if re.fullmatch(SLUG_PATTERN, label) else "the record's id"
+    return ("is no longer a field of signatories.yaml, because the repository is public and git keeps every old "
+            f"version: move it to contacts.yaml (private: .gitignore lists it and the site never reads it) "
+            f"under {entry} with its name, role, email and phone, and delete it here")
+
+
 def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measure], today: dt.date) -> object:
     readers: dict[str, Callable[[], object]] = {
         "slug": lambda: _pattern(rec, node, spec.name, spec.max_length, SLUG_PATTERN,
@@ -332,7 +317,6 @@ def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measu
                                        say.NOT_AN_IDENTIFIER),
         "bool": lambda: _bool(rec, node, spec.name),
         "measures": lambda: _measures(rec, node, spec.name, measures),
-        "contact": lambda: _contact(rec, node, spec.name),
         "reports": lambda: _reports(rec, node, spec.name, measures, today),
     }
     return readers[spec.kind]()
@@ -363,7 +347,8 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
         spec = FIELDS_BY_NAME.get(_key(key))
         if spec is None:
             name = _key(key)
-            rec.fail(key, name, f"unknown field {_hint(name, FIELDS_BY_NAME)}")
+            rec.fail(key, name, _contact_moved(rec.label) if name == "contact" else
+                     f"unknown field {_hint(name, FIELDS_BY_NAME)}")
             continue
         values[spec.name] = _read_field(rec, spec, value, measures, today)
     for spec in FIELDS:

@@ -17,11 +17,8 @@ from pathlib import Path
 from . import fields
 from .config import ROOT
 from .fields import (
-    CONTACT_KEYS,
-    EMAIL_PATTERN,
     IDENTIFIER_PATTERN,
     NARRATIVE_MAX,
-    PHONE_PATTERN,
     SLUG_PATTERN,
     Field,
 )
@@ -55,17 +52,6 @@ def _enum(choices: dict[str, str] | list[str]) -> Schema:
 
 def _unique_list(item: Schema) -> Schema:
     return {"type": "array", "items": item, "uniqueItems": True}
-
-
-def _contact() -> Schema:
-    """The private contact block: only the keys the validator knows, with their limits."""
-    patterns = {"email": EMAIL_PATTERN, "phone": PHONE_PATTERN}
-    properties: dict[str, Schema] = {}
-    for key, limit in CONTACT_KEYS.items():
-        properties[key] = {"type": "string", "minLength": 1, "maxLength": limit}
-        if key in patterns:
-            properties[key]["pattern"] = patterns[key]
-    return {"type": "object", "additionalProperties": False, "properties": properties}
 
 
 def _report_value(measure: Measure) -> Schema:
@@ -107,7 +93,6 @@ def _kinds(spec: Field, adopted: list[Measure]) -> dict[str, Callable[[], Schema
         "identifier": lambda: _text(spec, IDENTIFIER_PATTERN),
         "bool": lambda: {"type": "boolean"},
         "measures": lambda: _unique_list(_enum([m.id for m in adopted])),
-        "contact": _contact,
         "reports": lambda: _reports(adopted),
     }
 

@@ -19,17 +19,13 @@ from . import field_messages as say
 from . import textpath
 from .application import CONTACT_KEYS as APPLICATION_CONTACT_KEYS
 from .application import DECLARATION, DECLARATION_YES, KEYS, LIST_KEYS
-from .fields import CONTACT_KEYS, EMAIL_PATTERN, FIELDS_BY_NAME, IDENTIFIER_PATTERN, PHONE_PATTERN
+from .fields import CONTACT_KEYS, CONTACT_MESSAGES, CONTACT_PATTERNS, FIELDS_BY_NAME, IDENTIFIER_PATTERN
 from .models import CONTROL_CHARACTERS
 
 JS_SYNTAX = frozenset("^$\\.*+?()[]{}|/-")
 """Characters JavaScript lets a backslash escape under the `u` flag (besides letters and digits)."""
 WEB_ADDRESS_START = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]"
 """What urlsplit accepts in models.py: an http or https scheme (any case) and a non-empty host part."""
-CONTACT_PATTERNS = {
-    "email": (EMAIL_PATTERN, say.NOT_AN_EMAIL),
-    "phone": (PHONE_PATTERN, say.NOT_A_PHONE),
-}
 
 
 def _ranges(points: list[int]) -> list[list[int]]:
@@ -122,8 +118,7 @@ def _contact_rules(key: str) -> dict[str, object]:
     short = key.removeprefix("contact.")
     rules = _text_rules(CONTACT_KEYS.get(short))
     if short in CONTACT_PATTERNS:
-        pattern, message = CONTACT_PATTERNS[short]
-        rules.append(_pattern(pattern, True, message))
+        rules.append(_pattern(CONTACT_PATTERNS[short], True, CONTACT_MESSAGES[short]))
     return {"required": False, "list": False, "rules": rules}
 
 

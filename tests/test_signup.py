@@ -17,7 +17,7 @@ from svcharter.application import KEYS, format_template, parse_application
 from svcharter.build import load_register
 from svcharter.config import Config
 from svcharter.errors import BuildError
-from svcharter.fields import EMAIL_PATTERN, PHONE_PATTERN, SECTORS
+from svcharter.fields import CONTACT_MESSAGES, EMAIL_PATTERN, PHONE_PATTERN, SECTORS
 from svcharter.measures import load_survey
 from svcharter.pages import PageMaker
 from svcharter.signup import PAGE, TEMPLATE, Sending, sending, signup_files, template_hints
@@ -157,7 +157,7 @@ def test_rules_take_limits_and_messages_from_the_validator() -> None:
     assert list(rules) == list(KEYS)
     assert {r["rule"]: r.get("limit") for r in rules["name"]["rules"]}["max_length"] == 150
     assert rules["name"]["missing"] == say.MISSING.format(name="name", help="The organisation's name, shown exactly as written.")
-    assert [r["message"] for r in rules["contact.email"]["rules"]][-1] == say.NOT_AN_EMAIL
+    assert [r["message"] for r in rules["contact.email"]["rules"]][-1] == CONTACT_MESSAGES["email"]
     assert not rules["website"]["required"] and rules["authorised"]["required"]
 
 

@@ -41,6 +41,7 @@ from playwright import sync_api
 
 from svcharter import field_messages as say
 from svcharter.application import KEYS, format_application
+from svcharter.contacts import validate_contacts
 from svcharter.errors import InvalidData
 from svcharter.load import load_records
 from svcharter.measures import load_survey
@@ -149,22 +150,26 @@ def _yaml_string(value: str) -> str:
 
 
 def check_messages(tmp_path: Path, cases: list[tuple[str, str]]) -> list[str]:
-    """The validator's message for each (key, value), each value in its own otherwise valid record."""
+    """`check`'s message for each (key, value): a public answer in its own otherwise valid record of the
+    register, a contact answer in its own entry of the private contacts file."""
+    found = {f"r{i}": "" for i in range(len(cases))}
+    contact_lines = []
     lines = ["signatories:"]
     for index, (key, value) in enumerate(cases):
         record = {"id": f"r{index}", "name": '"Acme Ltd"', "sector": "private", "size": "small", "signed": "2018-03-01"}
         if key.startswith("contact."):
-            record["contact"] = "{" + key.removeprefix("contact.") + ": " + _yaml_string(value) + "}"
+            contact_lines += [f"- id: r{index}", f"  {key.removeprefix('contact.')}: {_yaml_string(value)}"]
         elif value:
             record[key] = _yaml_string(value)
         else:
             record.pop(key)
         lines.append(f"  - id: r{index}")
         lines += [f"    {k}: {v}" for k, v in record.items() if k != "id"]
+    for problem in validate_contacts("\n".join(contact_lines) + "\n", "contacts.yaml", "signatories.yaml", None):
+        found[str(problem.record)] = problem.message
     path = tmp_path / "cases.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     nodes = load_records(path, "cases.yaml", "signatories")
-    found = {f"r{i}": "" for i in range(len(cases))}
     try:
         validate("cases.yaml", nodes, load_survey(ROOT / "content").measures, dt.date.fromisoformat(BUILD_DATE),
                  missing_glyphs)
@@ -355,21 +360,24 @@ def test_full_application_by_email_is_added_by_the_charter_teams_command(tab: Ta
     page.wait_for_function("() => document.getElementById('signup-copy-status').textContent.startsWith('Copied')")
     assert page.evaluate("() => navigator.clipboard.readText()") == text
 
-    register = tmp_path / "signatories.yaml"
+    register, contacts = tmp_path / "signatories.yaml", tmp_path / "contacts.yaml"
     shutil.copy(FIXTURE, register)
     before = register.read_text(encoding="utf-8")
     add = subprocess.run([sys.executable, str(ROOT / "build.py"), "add", "--application", "-", "--signatories",
-                          str(register), "--build-date", BUILD_DATE, "--signed", BUILD_DATE, "--yes"],
+                          str(register), "--contacts", str(contacts), "--build-date", BUILD_DATE, "--signed", BUILD_DATE],
                          input=f"Hello,\n\n{body}\nThanks\n", cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert add.returncode == 0, add.stderr
     after = register.read_text(encoding="utf-8")
     assert after.startswith(before)
     added = yaml.safe_load(after)["signatories"][-1]
     expected = {k: v for k, v in sent.items() if not k.startswith("contact.") and k != "authorised"}
-    assert {k: v for k, v in added.items() if k in expected} == expected
-    assert "contact" not in added and "sian@example.org" not in after
+    assert {k: v for k, v in added.items() if k != "id"} == {**expected, "signed": dt.date.fromisoformat(BUILD_DATE)}
+    assert "sian@example.org" not in after
+    contact = next(entry for entry in yaml.safe_load(contacts.read_text(encoding="utf-8")) if entry["id"] == added["id"])
+    assert contact == {"id": added["id"], **{k.removeprefix("contact."): v for k, v in sent.items() if k.startswith("contact.")}}
     check = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--signatories", str(register),
-                            "--build-date", BUILD_DATE], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                            "--contacts", str(contacts), "--build-date", BUILD_DATE],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stderr
 
 

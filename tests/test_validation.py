@@ -31,7 +31,7 @@ CASES = [
      "signatories.yaml:2:5: 'acme': size: is missing: every signatory needs size (Number of staff, as in survey question 2.)"),
     ("unknown and misspelt", BASE + "    websit: https://acme.example\n",
      "signatories.yaml:7:5: 'acme': websit: unknown field (allowed: id, name, sector, size, activities, signed, website, "
-     "identifier, location, founding, commitments, statement, withdrawn, withdrawn_reason, reaffirmed, reports, contact; "
+     "identifier, location, founding, commitments, statement, withdrawn, withdrawn_reason, reaffirmed, reports; "
      "did you mean 'website'?)"),
     ("yaml 1.1 no", BASE.replace("name: Acme", "name: no"),
      "signatories.yaml:3:11: 'acme': name: YAML reads 'no' as a yes/no value: put it in quotes, e.g. name: \"no\""),
