@@ -16,11 +16,10 @@ the characters Python counts as whitespace, and escapes JavaScript refuses
 from __future__ import annotations
 
 from . import field_messages as say
-from . import textpath
+from . import fields, models, textpath
 from .application import CONTACT_KEYS as APPLICATION_CONTACT_KEYS
 from .application import DECLARATION, DECLARATION_YES, KEYS, LIST_KEYS
 from .fields import CONTACT_KEYS, CONTACT_MESSAGES, CONTACT_PATTERNS, FIELDS_BY_NAME, IDENTIFIER_PATTERN
-from .models import CONTROL_CHARACTERS
 
 JS_SYNTAX = frozenset("^$\\.*+?()[]{}|/-")
 """Characters JavaScript lets a backslash escape under the `u` flag (besides letters and digits)."""
@@ -80,9 +79,24 @@ def _pattern(pattern: str, must_match: bool, message: str) -> dict[str, object]:
     return {"rule": "pattern", "pattern": js_pattern(pattern), "match": must_match, "message": message}
 
 
-def _text_rules(limit: int | None) -> list[dict[str, object]]:
+def shared_text_rules(key: str) -> list[dict[str, object]]:
+    """The rules every piece of text must pass before its length is checked.
+
+    Where fields.py declares them as data (TEXT_RULES for all text, FIELD_RULES
+    for one field: a pattern, a message, and whether a match is refused), they
+    are exported as they are; otherwise it is the validator's own
+    control-character rule.
+    """
+    declared = getattr(fields, "TEXT_RULES", None)
+    if declared is None:
+        return [_pattern(models.CONTROL_CHARACTERS.pattern, False, say.CONTROL)]
+    own = getattr(fields, "FIELD_RULES", {}).get(key, ())
+    return [_pattern(rule.pattern, not rule.refuse, rule.message) for rule in (*declared, *own)]
+
+
+def _text_rules(key: str, limit: int | None) -> list[dict[str, object]]:
     """What models._text checks for every piece of text, in its order."""
-    rules = [_pattern(CONTROL_CHARACTERS.pattern, False, say.CONTROL)]
+    rules = shared_text_rules(key)
     if limit is not None:
         rules.append({"rule": "max_length", "limit": limit, "message": say.TOO_LONG})
     return rules
@@ -102,7 +116,7 @@ def _record_rules(key: str) -> dict[str, object]:
     if spec.kind in ("choice", "choices", "measures"):
         answer["rules"] = []
         return answer
-    rules = _text_rules(spec.max_length)
+    rules = _text_rules(key, spec.max_length)
     if spec.kind == "url":
         rules += [_pattern(WEB_ADDRESS_START, True, say.NOT_A_WEB_ADDRESS),
                   _pattern(say.WEB_ADDRESS_FORBIDDEN, False, say.NOT_WEB_ADDRESS_CHARACTERS)]
@@ -116,7 +130,7 @@ def _record_rules(key: str) -> dict[str, object]:
 
 def _contact_rules(key: str) -> dict[str, object]:
     short = key.removeprefix("contact.")
-    rules = _text_rules(CONTACT_KEYS.get(short))
+    rules = _text_rules(short, CONTACT_KEYS.get(short))
     if short in CONTACT_PATTERNS:
         rules.append(_pattern(CONTACT_PATTERNS[short], True, CONTACT_MESSAGES[short]))
     return {"required": False, "list": False, "rules": rules}

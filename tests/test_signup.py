@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -159,6 +160,27 @@ def test_rules_take_limits_and_messages_from_the_validator() -> None:
     assert rules["name"]["missing"] == say.MISSING.format(name="name", help="The organisation's name, shown exactly as written.")
     assert [r["message"] for r in rules["contact.email"]["rules"]][-1] == CONTACT_MESSAGES["email"]
     assert not rules["website"]["required"] and rules["authorised"]["required"]
+
+
+def test_text_rules_declared_in_fields_are_exported_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When fields.py holds text rules as data, every answer gets them, then its own, then its length limit."""
+    from svcharter import fields
+
+    @dataclass(frozen=True)
+    class Rule:
+        name: str
+        pattern: str
+        message: str
+        refuse: bool = True
+
+    monkeypatch.setattr(fields, "TEXT_RULES", (Rule("tab", r"\t", "holds a tab"),), raising=False)
+    monkeypatch.setattr(fields, "FIELD_RULES", {"name": (Rule("letters", r"[a-z]", "has no letter", refuse=False),)},
+                        raising=False)
+    name = answer_rules()["name"]["rules"]
+    assert [(r["rule"], r.get("pattern"), r.get("match"), r["message"]) for r in name[:3]] == [
+        ("pattern", r"\t", False, "holds a tab"), ("pattern", "[a-z]", True, "has no letter"),
+        ("max_length", None, None, say.TOO_LONG)]
+    assert [r.get("message") for r in answer_rules()["location"]["rules"]] == ["holds a tab", say.TOO_LONG]
 
 
 def test_built_site_links_to_the_sign_up_page_and_loads_its_script_there_only(fixture_site: Path) -> None:
