@@ -115,29 +115,34 @@ def _choice_list(choices: dict[str, str]) -> str:
     return "; ".join(f"{key} ({text})" for key, text in choices.items())
 
 
-def template_hints(survey: Survey) -> dict[str, str]:
-    """The `#` lines of the plain-text template: each question, its limit and the ids it takes."""
-    rules = answer_rules()
+def _template_question(key: str, rules: dict[str, dict[str, object]]) -> str:
+    if key == DECLARATION:
+        return f"Write {DECLARATION_YES} to confirm: {QUESTIONS[key].label}."
+    question = label(key, rules)
+    if key.startswith("contact."):  # out of the form's "Contact person" fieldset, the short name says whose
+        question = QUESTIONS[key].name + question.removeprefix(QUESTIONS[key].label)
+    return question if question.endswith("?") else question + "."
+
+
+def _template_format(key: str, survey: Survey) -> str:
+    """How to write the answer by hand: the hint, or for a choice the ids it takes."""
+    spec = FIELDS_BY_NAME.get(key)
+    if key == "commitments":
+        return "Write the ids, separated by commas: " + _choice_list(adopted(survey)) + "."
+    if spec is not None and spec.kind == "choice":
+        return "Write one of: " + _choice_list(spec.choices) + "."
+    if spec is not None and spec.kind == "choices":
+        return "Write the ids, separated by commas: " + _choice_list(spec.choices) + "."
+    return QUESTIONS[key].hint
+
+
+def template_hints(survey: Survey, rules: dict[str, dict[str, object]] | None = None) -> dict[str, str]:
+    """The `#` lines of the plain-text template: each question, how to answer it, and its limit."""
+    rules = rules or answer_rules()
     hints: dict[str, str] = {}
     for key in KEYS:
-        question = label(key, rules)
-        if key.startswith("contact."):
-            question = f"{QUESTIONS[key].name}{question.removeprefix(QUESTIONS[key].label)}"
-        parts = [question if question.endswith("?") else question + "."]
-        if key == DECLARATION:
-            parts = [f"Write {DECLARATION_YES} to confirm: {QUESTIONS[key].label}."]
-        if FIELDS_BY_NAME.get(key) is None or FIELDS_BY_NAME[key].kind not in ("choice", "choices", "measures"):
-            parts.append(QUESTIONS[key].hint)
-        limits = [r["limit"] for r in rules[key]["rules"] if r["rule"] == "max_length"]  # type: ignore[index]
-        if limits:
-            parts.append(f"Up to {limits[0]} characters.")
-        spec = FIELDS_BY_NAME.get(key)
-        if key == "commitments":
-            parts.append("Write the ids, separated by commas: " + _choice_list(adopted(survey)) + ".")
-        elif spec is not None and spec.kind == "choice":
-            parts.append("Write one of: " + _choice_list(spec.choices) + ".")
-        elif spec is not None and spec.kind == "choices":
-            parts.append("Write the ids, separated by commas: " + _choice_list(spec.choices) + ".")
+        limits = [f"Up to {r['limit']} characters." for r in rules[key]["rules"] if r["rule"] == "max_length"]  # type: ignore[attr-defined]
+        parts = [_template_question(key, rules), _template_format(key, survey), *limits]
         hints[key] = " ".join(part for part in parts if part)
     return hints
 
@@ -156,9 +161,9 @@ def _themes(survey: Survey) -> list[tuple[str, list[tuple[str, str]]]]:
     return grouped
 
 
-def browser_rules(survey: Survey, sent: Sending, site_name: str) -> dict[str, object]:
+def browser_rules(survey: Survey, sent: Sending, site_name: str,
+                  rules: dict[str, dict[str, object]]) -> dict[str, object]:
     """Everything signup.js needs, generated: the block's format, each answer's rules, where to send."""
-    rules = answer_rules()
     return {
         "labels": {key: QUESTIONS[key].name for key in KEYS},
         "keys": list(KEYS), "begin": BEGIN, "end": END, "width": WIDTH, "whitespace": whitespace_class(),
@@ -179,13 +184,13 @@ def signup_files(maker: PageMaker, settings: dict) -> dict[str, str]:
     """The sign-up page's Markdown and the plain-text template beside it."""
     sent = sending(settings)
     survey = maker.register.survey
-    template = format_template(template_hints(survey))
     rules = answer_rules()
+    template = format_template(template_hints(survey, rules))
     mailto = "mailto:" + quote(sent.email, safe="@") if sent.email else ""
     body = maker.render("signup.html.j2", sent=sent, questions=QUESTIONS, rules=rules, mailto=mailto,
                         labels={key: label(key, rules) for key in KEYS}, themes=_themes(survey),
                         template_kb=max(1, round(len(template.encode("utf-8")) / 1024)),
-                        browser_rules=browser_rules(survey, sent, maker.register.site.site_name))
+                        browser_rules=browser_rules(survey, sent, maker.register.site.site_name, rules))
     page = front_matter("Sign up to the charter", body,
                         description="Apply for your organisation to sign the Shropshire Social Value Charter.")
     return {PAGE: page, TEMPLATE: template}
