@@ -37,7 +37,6 @@ from browser_support import (
     run_axe,
     tab_to,
 )
-from playwright import sync_api
 
 from svcharter import field_messages as say
 from svcharter.application import KEYS, format_application
@@ -91,13 +90,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 
 
 @pytest.fixture(scope="session")
-def chromium(sites: Sites) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(sites: Sites, playwright_driver: Any) -> Iterator[Any]:
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 class Tab:
