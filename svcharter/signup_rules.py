@@ -44,9 +44,13 @@ def _escape_runs(runs: list[list[int]]) -> str:
     return "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in runs)
 
 
+WHITESPACE_CLASS = _escape_runs(_ranges([c for c in range(0x10000) if chr(c).isspace()]))
+"""The inside of a JavaScript character class holding exactly what Python's str.split() splits on
+(all of it in the Basic Multilingual Plane). A fact of this Python's Unicode tables, so worked out once."""
+
+
 def whitespace_class() -> str:
-    """The inside of a JavaScript character class holding exactly what Python's str.split() splits on."""
-    return _escape_runs(_ranges([c for c in range(0x10000) if chr(c).isspace()]))
+    return WHITESPACE_CLASS
 
 
 def js_pattern(pattern: str) -> str:
