@@ -276,8 +276,7 @@ def _add_application(args: argparse.Namespace, cfg: Config) -> str:
     if args.application == STDIN and sys.stdin.isatty():
         print("Paste the whole email, then press Ctrl+D (Ctrl+Z then Enter on Windows).", file=sys.stderr)
     text, source = read_application(args.application, sys.stdin)
-    added = add_application(cfg, text, source, answers.get("id"), answers.get("signed"),
-                            args.contacts.resolve() if args.contacts else None)
+    added = add_application(cfg, text, source, answers.get("id"), answers.get("signed"), cfg.contacts)
     if not args.quiet:
         shown = added.record_text.lstrip("\r\n")
         print(f"Added to the end of {cfg.display(cfg.signatories)}:\n\n{shown}")

@@ -40,13 +40,17 @@ class Added:
 
 
 def read_application(argument: str, stdin: TextIO) -> tuple[str, str]:
-    """(text, name for messages) of `--application FILE`, or of standard input for `-`."""
-    if argument == STDIN:
-        return stdin.read(), STDIN_NAME
+    """(text, name for messages) of `--application FILE`, or of standard input for `-`.
+
+    Bytes are decoded here, not by the terminal's settings, so a pasted email that is not UTF-8 is a message.
+    """
+    name = STDIN_NAME if argument == STDIN else argument
     try:
-        return Path(argument).read_bytes().decode("utf-8"), argument
+        if argument != STDIN:
+            return Path(argument).read_bytes().decode("utf-8"), name
+        return (stdin.buffer.read().decode("utf-8") if hasattr(stdin, "buffer") else stdin.read()), name
     except (OSError, UnicodeDecodeError) as exc:
-        raise EditRefused(f"cannot read the application {argument}: {exc}") from None
+        raise EditRefused(f"cannot read the application {name}: {exc}") from None
 
 
 def _first_line(app: Application) -> int:

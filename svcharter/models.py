@@ -51,7 +51,7 @@ class Report:
 
 @dataclass(frozen=True)
 class Signatory:
-    """A validated, public-only signatory record. Contact details are dropped on purpose."""
+    """A validated signatory record: every field is public (contact details live in contacts.yaml)."""
 
     id: str
     name: str

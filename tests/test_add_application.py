@@ -223,3 +223,19 @@ def test_a_broken_contacts_file_is_refused_before_the_register_is_changed(folder
     assert "contacts.yaml already has problems; fix them first (nothing was changed)" in result.stderr
     assert "contacts.yaml:2:10: 'alpha-trust': phone: is not a phone number" in result.stderr
     assert (folder / "signatories.yaml").read_bytes() == before
+
+
+def test_contacts_without_an_application_is_a_usage_error(folder: Path) -> None:
+    command = [sys.executable, str(ROOT / "build.py"), "add", "--yes", "--id", "x", "--contacts", "contacts.yaml",
+               "--signatories", "signatories.yaml"]
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == "error: --contacts is for the contact details in an application: give --application too\n"
+
+
+def test_an_email_that_is_not_utf8_is_a_message(folder: Path) -> None:
+    command = [sys.executable, str(ROOT / "build.py"), "add", "--application", "-", "--signatories", "signatories.yaml"]
+    done = subprocess.run(command, cwd=folder, input=email(ANSWERS).encode("utf-8") + b"\xff\xfe", capture_output=True,
+                          timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.decode().startswith("error: cannot read the application <standard input>: 'utf-8' codec")
