@@ -14,16 +14,17 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import changes, contacts, opendata, security, signup, site_extras
-from .config import Config
+from . import changes, contacts, guard, locks, opendata, security, signup, site_extras, writer
+from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
-from .load import load_records
-from .measures import load_survey
+from .load import load_records, read_text
+from .measures import Survey, load_survey
 from .models import Signatory, validate
-from .pages import PageMaker, front_matter
+from .pages import PageMaker, front_matter, marker_errors
 from .personal import personal_data_warnings
 from .register import Register, SiteInfo
 from .register_cache import cached_register
+from .sources import check_sources
 from .textpath import missing_glyphs
 from .writer import FileSet, add_files, staging_for, swap_in, sync_tree
 
@@ -38,6 +39,7 @@ class BuildReport:
     cards_rendered: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: str = ""
+    warnings: list[DataError] = field(default_factory=list)
 
 
 class Progress:
@@ -51,6 +53,10 @@ class Progress:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
+    def notice(self, message: str) -> None:
+        """Why the build is waiting: printed even when quiet, so a pause is never a mystery."""
+        print(message, file=sys.stderr, flush=True)
+
 
 def read_mkdocs_settings(cfg: Config) -> dict:
     """mkdocs.yml as plain data (it must hold no Python tags, so safe loading is enough)."""
@@ -60,8 +66,9 @@ def read_mkdocs_settings(cfg: Config) -> dict:
 
 def site_info(cfg: Config, settings: dict) -> SiteInfo:
     url = cfg.site_url or settings.get("site_url") or ""
-    if not url.startswith(("http://", "https://")):
-        raise BuildError(f"site_url must be an http or https address (got {url!r}): set it in mkdocs.yml or pass --site-url")
+    problem = site_url_problem(url) if isinstance(url, str) else f"must be an http or https address (got {url!r})"
+    if problem:
+        raise BuildError(f"site_url {problem}: set it in mkdocs.yml or pass --site-url")
     extra = settings.get("extra") or {}
     months = extra.get("renewal_months")
     if months is not None and (not isinstance(months, int) or months < 1):
@@ -79,21 +86,32 @@ def glyph_checker() -> Callable[[str], set[str]]:
 def load_register(cfg: Config, settings: dict | None = None, warnings: list[DataError] | None = None) -> Register:
     """Load and validate everything the site is made from. Raises InvalidData listing every problem.
 
-    Warnings (personal data in a public field) are added to `warnings` when a list is given.
+    Warnings (problems for a person to judge, which do not stop the build) are added to `warnings`.
     """
     settings = settings if settings is not None else read_mkdocs_settings(cfg)
     survey = load_survey(cfg.content_dir)
+    require_known_markers(cfg, survey)
     display = cfg.display(cfg.signatories)
     nodes = load_records(cfg.signatories, display, "signatories")
     if warnings is not None:
         warnings.extend(personal_data_warnings(display, nodes))
-    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker())
+    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker(), warnings)
     return Register(tuple(signatories), survey, site_info(cfg, settings))
 
 
+def require_known_markers(cfg: Config, survey: Survey) -> None:
+    """Refuse a content page whose marker names nothing: checked on every build, as pages are not cached."""
+    ids = {s.id for s in survey.statements}
+    errors = [problem for path in sorted(cfg.content_dir.rglob("*.md")) if path.is_file()
+              for problem in marker_errors(read_text(path, cfg.display(path)), cfg.display(path), ids)]
+    if errors:
+        raise InvalidData(errors)
+
+
 def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
-    """Validate only: the `check` command. It also checks the private contacts file, which the build never reads,
-    and where the sign-up page sends applications."""
+    """Validate only: the `check` command. It refuses what `build` would refuse in the sources, checks the
+    private contacts file, which the build never reads, and where the sign-up page sends applications."""
+    check_sources(cfg)
     signup.sending(read_mkdocs_settings(cfg))
     register_display, display = cfg.display(cfg.signatories), cfg.display(cfg.contacts_file)
     required = cfg.contacts is not None
@@ -109,12 +127,30 @@ def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
 
 
 def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
-    """Build the whole site into cfg.output, or raise and leave the old output untouched."""
+    """Build the whole site into cfg.output, or raise and leave the old output untouched.
+
+    Nothing is written until the output, the cache and the sources have been
+    checked, and then only while this build holds the locks on the cache and
+    the output, so no two builds can mix their files.
+    """
     progress = progress or Progress(cfg.quiet)
-    report = BuildReport()
+    guard.check_cache(cfg)
+    guard.check_output(cfg)
+    check_sources(cfg)
     settings = read_mkdocs_settings(cfg)
+    with locks.build_lock(cfg, progress.notice):
+        if writer.recover(cfg.output):
+            progress.step(f"restored {cfg.display(cfg.output)}, which an interrupted build had left aside")
+        return _build(cfg, progress, settings)
+
+
+def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
+    """The stages of a build, once it is known that it may write."""
+    report = BuildReport()
     started = time.perf_counter()
-    register = cached_register(cfg, settings, lambda: load_register(cfg, settings))
+    # Warnings come with validation: a rebuild of unchanged data (from the cache) has shown them already.
+    register = cached_register(cfg, settings, lambda: load_register(cfg, settings, report.warnings))
+    require_known_markers(cfg, register.survey)
     report.signatories = len(register.signatories)
     report.timings["validate"] = time.perf_counter() - started
     progress.step(f"validated {report.signatories} signatories")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import CharterError, DataError, InvalidData, UsageError
+from .errors import CharterError, DataError, InvalidData, UsageError, printable, printable_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ANSWER = "answer:"
@@ -20,6 +20,15 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _site_url(text: str) -> str:
+    from .config import site_url_problem
+
+    problem = site_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate, then build the site into site/")
     common(build)
     build.add_argument("--output", type=Path, default=None, metavar="DIR", help="where to build (default: site/)")
-    build.add_argument("--site-url", default=None, metavar="URL", help="the published address (default: from mkdocs.yml)")
+    build.add_argument("--site-url", type=_site_url, default=None, metavar="URL",
+                       help="the published address (default: from mkdocs.yml)")
     build.add_argument("--workers", type=int, default=0, help="badge render processes (default: one per core)")
     build.add_argument("--register-page-rows", type=int, default=None, metavar="N",
                        help="rows per register page before it is split into pages (default: 1000)")
@@ -141,10 +151,8 @@ def _escape_property(text: str) -> str:
 def github_annotation(problem: DataError) -> str:
     """One problem as a GitHub Actions annotation (error or warning) on the file, line and column."""
     level = "warning" if problem.severity == "warning" else "error"
-    message = str(problem).removeprefix(f"{problem.file}:{problem.line}:{problem.column}: ")
-    message = message.removeprefix(f"{problem.severity}: ")
-    where = f"file={_escape_property(problem.file)},line={problem.line},col={problem.column}"
-    return f"::{level} {where}::{_escape_data(message)}"
+    where = f"file={_escape_property(printable(problem.file))},line={problem.line},col={problem.column}"
+    return f"::{level} {where}::{_escape_data(problem.text())}"
 
 
 def report_github(error: CharterError) -> None:
@@ -155,7 +163,7 @@ def report_github(error: CharterError) -> None:
     if problems:
         _count(len(problems))
     else:
-        print(f"::error::{_escape_data(str(error))}")
+        print(f"::error::{_escape_data(printable_lines(str(error)))}")
         report_error(error)
 
 
@@ -174,13 +182,16 @@ def report_error(error: CharterError) -> None:
             print(problem, file=sys.stderr)
         _count(len(error.errors))
     else:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable_lines(str(error))}", file=sys.stderr)
 
 
 def report_warnings(warnings: list[DataError], github: bool) -> None:
     """Warnings do not stop the build: each is printed where its format is read, and the exit code stays 0."""
     for warning in warnings:
-        print(github_annotation(warning)) if github else print(warning, file=sys.stderr)
+        if github:
+            print(github_annotation(warning))
+        else:
+            print(warning, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +227,7 @@ def _run(args: argparse.Namespace, cfg: Config) -> None:
         register = pipeline.check(cfg, warnings)
         report_warnings(warnings, github)
         if not args.quiet:
-            print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found"
+            print(f"{printable(cfg.display(cfg.signatories))}: {len(register.signatories)} signatories, no problems found"
                   + (f" ({_plural(len(warnings), 'warning')} to look at)." if warnings else "."))
     elif args.command == "serve":
         from .serve import serve
@@ -232,8 +243,9 @@ def _run(args: argparse.Namespace, cfg: Config) -> None:
             print(f"Recorded the withdrawal of '{args.id}' on {args.date.isoformat()} in {cfg.display(cfg.signatories)}.")
     else:
         report = pipeline.build(cfg)
+        report_warnings(report.warnings, github)
         if not args.quiet:
-            print(f"Built {report.signatories} signatories into {cfg.display(cfg.output)}.")
+            print(f"Built {report.signatories} signatories into {printable(cfg.display(cfg.output))}.")
             if report.changes:
                 print(report.changes)
 

@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import fields
 from .config import Config
 from .errors import CharterError, DataError, InvalidData
-from .load import compose, load_records
+from .load import compose, load_records, read_limited
 from .measures import load_survey
 from .models import validate
 
@@ -228,8 +228,10 @@ class RegisterFile:
         self.path = cfg.signatories
         self.display = cfg.display(cfg.signatories)
         try:
-            self.text = self.path.read_bytes().decode("utf-8")  # bytes, so CRLF line ends survive
-        except (OSError, UnicodeDecodeError) as exc:
+            self.text = read_limited(self.path, self.display).decode("utf-8")  # bytes, so CRLF line ends survive
+        except InvalidData as error:
+            raise EditRefused(f"cannot read {self.display}: {error.errors[0].message}") from None
+        except UnicodeDecodeError as exc:
             raise EditRefused(f"cannot read {self.display}: {exc}") from None
         self.measures = load_survey(cfg.content_dir).measures
         self.glyph_check = glyph_checker()
@@ -263,18 +265,26 @@ class RegisterFile:
             raise EditRefused(f"{self.display} already has problems; fix them first (nothing was changed):\n{listed}")
 
     def save(self, text: str) -> None:
-        """Write `text` in place of the register, only if the validator accepts it, atomically."""
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}-", suffix=".tmp")
+        """Write `text` in place of the register, only if the validator accepts it, atomically.
+
+        A register that is a symbolic link is written through to its target, which keeps the link:
+        replacing the link itself with a file would leave the real register without the change.
+        """
+        target = Path(os.path.realpath(self.path))
+        try:
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
+        except OSError as exc:
+            raise EditRefused(f"{self.display} was not changed: cannot write beside it: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text.encode("utf-8"))
-            os.chmod(temp, self.path.stat().st_mode & 0o777)
+            os.chmod(temp, target.stat().st_mode & 0o777)
             found = self.problems_in_file(Path(temp))
             if found:
                 lines = dict.fromkeys(f"  {p.field + ': ' if p.field else ''}{p.message}" for p in found)
                 listed = "\n".join(lines)
                 raise EditRefused(f"{self.display} was not changed: the result would not be valid:\n{listed}")
-            os.replace(temp, self.path)
+            os.replace(temp, target)
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)

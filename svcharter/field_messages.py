@@ -13,7 +13,8 @@ from __future__ import annotations
 
 MISSING = "is missing: every signatory needs {name} ({help})"
 EMPTY = "is empty: write a value or remove the line"
-CONTROL = "holds a line break, tab or control character: keep it to plain text on one line"
+FOUND = "{message} (found {found})"
+"""A character rule's message (fields.TEXT_RULES) with the code point it found, e.g. U+200B."""
 TOO_LONG = "is {length} characters long; the limit is {limit}"
 NOT_A_WEB_ADDRESS = "{value!r} is not a web address: it must start with https:// or http://"
 NOT_WEB_ADDRESS_CHARACTERS = "{value!r} holds a space, quote, bracket or other character a web address cannot hold"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,11 +25,13 @@ from .fields import (
     FIELDS_BY_NAME,
     IDENTIFIER_PATTERN,
     NARRATIVE_MAX,
+    NUMBER_PATTERN,
     SLUG_PATTERN,
     Field,
 )
 from .load import Position
 from .measures import Measure
+from .textcheck import similar_names, text_problem
 
 STR_TAG = "tag:yaml.org,2002:str"
 YAML_READS_AS = {
@@ -38,7 +41,6 @@ YAML_READS_AS = {
     "tag:yaml.org,2002:null": "empty",
     "tag:yaml.org,2002:timestamp": "a date",
 }
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _hint(value: str, allowed: Iterable[str]) -> str:
     return f"({text})"
 
 
-def _text(rec: _Record, node: Node, name: str, max_length: int | None, *, multiline: bool = False) -> str | None:
+def _text(rec: _Record, node: Node, name: str, max_length: int | None) -> str | None:
     if not isinstance(node, ScalarNode):
         rec.fail(node, name, "must be a single piece of text, not a list or a mapping")
         return None
@@ -114,8 +116,9 @@ def _text(rec: _Record, node: Node, name: str, max_length: int | None, *, multil
     if not value.strip():
         rec.fail(node, name, say.EMPTY)
         return None
-    if CONTROL_CHARACTERS.search(value) or (not multiline and ("\n" in value or "\t" in value)):
-        rec.fail(node, name, say.CONTROL)
+    problem = text_problem(name, value)
+    if problem:
+        rec.fail(node, name, problem)
         return None
     if max_length is not None and len(value) > max_length:
         rec.fail(node, name, say.TOO_LONG.format(length=len(value), limit=max_length))
@@ -179,7 +182,7 @@ def _choices(rec: _Record, node: Node, name: str, choices: dict[str, str]) -> tu
 
 
 def _unique(rec: _Record, node: Node, name: str, values: list[str]) -> tuple[str, ...] | None:
-    repeated = sorted({v for v in values if values.count(v) > 1})
+    repeated = sorted(v for v, count in Counter(values).items() if count > 1)
     if repeated:
         rec.fail(node, name, f"lists {', '.join(repeated)} more than once")
         return None
@@ -285,12 +288,16 @@ def _report_value(rec: _Record, key: Node, value: Node, name: str, measures: dic
         return _text(rec, value, label, NARRATIVE_MAX)
     raw = value.value if isinstance(value, ScalarNode) else ""
     try:
-        number = Decimal(raw)
+        number: Decimal | None = Decimal(raw)
     except InvalidOperation:
         number = None
+    wanted = "a percentage from 0 to 100" if measure.kind == "percentage" else "a number, 0 or more"
     if number is None or not number.is_finite() or number < 0 or (measure.kind == "percentage" and number > 100):
-        wanted = "a percentage from 0 to 100" if measure.kind == "percentage" else "a number, 0 or more"
         rec.fail(value, label, f"must be {wanted} (found {raw!r})")
+        return None
+    if not re.fullmatch(NUMBER_PATTERN, raw):
+        rec.fail(value, label, f"must be {wanted}, written in plain digits, at most 12 before the point and 4 after, "
+                               f"such as 1500 or 64.5 (found {raw!r})")
         return None
     return raw
 
@@ -343,6 +350,7 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
     if ids and re.fullmatch(SLUG_PATTERN, ids[0]):
         rec.label = ids[0]
     values: dict[str, object] = {}
+    nodes: dict[str, Node] = {}
     for key, value in node.value:
         spec = FIELDS_BY_NAME.get(_key(key))
         if spec is None:
@@ -351,10 +359,11 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
                      f"unknown field {_hint(name, FIELDS_BY_NAME)}")
             continue
         values[spec.name] = _read_field(rec, spec, value, measures, today)
+        nodes[spec.name] = value
     for spec in FIELDS:
         if spec.required and spec.name not in values:
             rec.fail(node, spec.name, say.MISSING.format(name=spec.name, help=spec.help))
-    _cross_field_rules(rec, node, values, glyph_check)
+    _cross_field_rules(rec, lambda name: nodes.get(name, node), values, glyph_check)
     if rec.errors:
         return None, rec.errors
     public = {k: v for k, v in values.items() if FIELDS_BY_NAME[k].public and v is not None}
@@ -365,28 +374,34 @@ RESERVED_IDS = {"page"}
 """Ids that would share an address with the register's own pages (register/page/2/ ...)."""
 
 
-def _cross_field_rules(rec: _Record, node: Node, values: dict[str, object],
+def _cross_field_rules(rec: _Record, at: Callable[[str], Node], values: dict[str, object],
                        glyph_check: Callable[[str], set[str]] | None) -> None:
+    """Rules between fields of one record. Each message points at the field it is about (`at`)."""
     if values.get("id") in RESERVED_IDS:
-        rec.fail(node, "id", f"'{values['id']}' is reserved for the register's own pages: choose another id")
+        rec.fail(at("id"), "id", f"'{values['id']}' is reserved for the register's own pages: choose another id")
     signed, withdrawn = values.get("signed"), values.get("withdrawn")
     if values.get("withdrawn_reason") and "withdrawn" not in values:
-        rec.fail(node, "withdrawn_reason", "is set but 'withdrawn' (the date it left) is missing")
+        rec.fail(at("withdrawn_reason"), "withdrawn_reason", "is set but 'withdrawn' (the date it left) is missing")
     if isinstance(signed, dt.date) and isinstance(withdrawn, dt.date) and withdrawn < signed:
-        rec.fail(node, "withdrawn", f"{withdrawn.isoformat()} is before the signing date {signed.isoformat()}")
+        rec.fail(at("withdrawn"), "withdrawn", f"{withdrawn.isoformat()} is before the signing date {signed.isoformat()}")
     reaffirmed = values.get("reaffirmed") or ()
     if isinstance(signed, dt.date) and any(d < signed for d in reaffirmed):  # type: ignore[union-attr]
-        rec.fail(node, "reaffirmed", f"a date is before the signing date {signed.isoformat()}")
+        rec.fail(at("reaffirmed"), "reaffirmed", f"a date is before the signing date {signed.isoformat()}")
     name = values.get("name")
     if glyph_check and isinstance(name, str):
         missing = glyph_check(name)
         if missing:
-            rec.fail(node, "name", say.GLYPHS.format(shown=say.glyph_list(missing)))
+            rec.fail(at("name"), "name", say.GLYPHS.format(shown=say.glyph_list(missing)))
 
 
 def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: dt.date,
-             glyph_check: Callable[[str], set[str]] | None = None) -> list[Signatory]:
-    """Turn record nodes into signatories, or raise InvalidData listing every problem."""
+             glyph_check: Callable[[str], set[str]] | None = None,
+             warnings: list[DataError] | None = None) -> list[Signatory]:
+    """Turn record nodes into signatories, or raise InvalidData listing every problem.
+
+    Problems that need a person's judgement rather than a fix (a name like another signatory's) are
+    added to `warnings` when it is given, and do not stop the build.
+    """
     errors: list[DataError] = []
     signatories: list[Signatory] = []
     for index, node in enumerate(nodes):
@@ -397,7 +412,20 @@ def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: 
     errors.extend(_duplicate_ids(file, nodes))
     if errors:
         raise InvalidData(errors)
+    if warnings is not None:
+        warnings.extend(similar_names(file, _name_nodes(nodes)))
     return signatories
+
+
+def _name_nodes(nodes: list[Node]) -> list[tuple[str, ScalarNode]]:
+    """(id, name node) of every record, in file order, for the cross-record name check."""
+    named = []
+    for node in nodes:
+        fields = {_key(k): v for k, v in node.value} if isinstance(node, MappingNode) else {}
+        record_id, name = fields.get("id"), fields.get("name")
+        if isinstance(record_id, ScalarNode) and isinstance(name, ScalarNode):
+            named.append((record_id.value, name))
+    return named
 
 
 def _duplicate_ids(file: str, nodes: list[Node]) -> list[DataError]:

@@ -19,6 +19,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FEED_LIMIT = 100
 
 
+def xml_attr(text: str) -> str:
+    """Text for a double-quoted XML attribute: a quote in an address must not end the attribute."""
+    return xml_escape(text, {'"': "&quot;"})
+
+
 def _join(values: tuple[object, ...]) -> str:
     return ";".join(str(v) for v in values)
 
@@ -51,8 +56,12 @@ COLUMNS: tuple[tuple[str, str, str, Callable[[Register, Signatory], str]], ...] 
 
 
 def neutralise(cell: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection advice)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection advice).
+
+    Spreadsheets skip leading spaces, including no-break spaces, before they look for `=`, so the test
+    is made after every leading white-space character Python knows (str.lstrip), as well as before.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) or cell.lstrip().startswith(FORMULA_STARTS) else cell
 
 
 def signatories_csv(register: Register) -> str:
@@ -186,8 +195,8 @@ def atom_feed(register: Register) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>Shropshire Social Value Charter: new signatories and withdrawals</title>",
-        f'<link rel="self" href="{xml_escape(feed_url)}"/>',
-        f'<link rel="alternate" type="text/html" href="{xml_escape(register.url("register/"))}"/>',
+        f'<link rel="self" href="{xml_attr(feed_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{xml_attr(register.url("register/"))}"/>',
         f"<id>{xml_escape(feed_url)}</id>",
         f"<updated>{updated.isoformat()}T00:00:00Z</updated>",
         "<author><name>Shropshire Social Value Group</name></author>",
@@ -201,7 +210,7 @@ def atom_feed(register: Register) -> str:
         lines += [
             "<entry>",
             f"<title>{xml_escape(title)}</title>",
-            f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
+            f'<link rel="alternate" type="text/html" href="{xml_attr(page)}"/>',
             f"<id>{xml_escape(page)}#{kind}-{day.isoformat()}</id>",
             f"<updated>{day.isoformat()}T00:00:00Z</updated>",
             f"<summary>{xml_escape(summary)}</summary>",

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from .config import Config
+from .load import read_limited
 from .register import Register
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -41,7 +42,7 @@ def register_key(cfg: Config, settings: dict) -> str:
     digest = hashlib.sha256()
     options = [settings, cfg.site_url, cfg.build_date.isoformat(), cfg.register_page_rows, yaml.__version__]
     digest.update(json.dumps(options, sort_keys=True, default=str).encode("utf-8"))
-    digest.update(hashlib.sha256(cfg.signatories.read_bytes()).digest())
+    digest.update(hashlib.sha256(read_limited(cfg.signatories, cfg.display(cfg.signatories))).digest())
     _hash_files(digest, cfg.content_dir, [p for p in cfg.content_dir.rglob("*.y*ml") if p.is_file()])
     _hash_files(digest, cfg.logo_dir, [p for p in (cfg.logo_dir / "fonts").glob("*.ttf")])
     _hash_files(digest, PACKAGE_DIR, PACKAGE_DIR.glob("*.py"))

@@ -16,10 +16,18 @@ the characters Python counts as whitespace, and escapes JavaScript refuses
 from __future__ import annotations
 
 from . import field_messages as say
-from . import fields, models, textpath
+from . import textpath
 from .application import CONTACT_KEYS as APPLICATION_CONTACT_KEYS
 from .application import DECLARATION, DECLARATION_YES, KEYS, LIST_KEYS
-from .fields import CONTACT_KEYS, CONTACT_MESSAGES, CONTACT_PATTERNS, FIELDS_BY_NAME, IDENTIFIER_PATTERN
+from .fields import (
+    CONTACT_KEYS,
+    CONTACT_MESSAGES,
+    CONTACT_PATTERNS,
+    FIELD_RULES,
+    FIELDS_BY_NAME,
+    IDENTIFIER_PATTERN,
+    TEXT_RULES,
+)
 
 JS_SYNTAX = frozenset("^$\\.*+?()[]{}|/-")
 """Characters JavaScript lets a backslash escape under the `u` flag (besides letters and digits)."""
@@ -84,18 +92,10 @@ def _pattern(pattern: str, must_match: bool, message: str) -> dict[str, object]:
 
 
 def shared_text_rules(key: str) -> list[dict[str, object]]:
-    """The rules every piece of text must pass before its length is checked.
-
-    Where fields.py declares them as data (TEXT_RULES for all text, FIELD_RULES
-    for one field: a pattern, a message, and whether a match is refused), they
-    are exported as they are; otherwise it is the validator's own
-    control-character rule.
-    """
-    declared = getattr(fields, "TEXT_RULES", None)
-    if declared is None:
-        return [_pattern(models.CONTROL_CHARACTERS.pattern, False, say.CONTROL)]
-    own = getattr(fields, "FIELD_RULES", {}).get(key, ())
-    return [_pattern(rule.pattern, not rule.refuse, rule.message) for rule in (*declared, *own)]
+    """The rules every piece of text must pass before its length is checked (fields.TEXT_RULES, whose
+    messages name the character found), then the field's own (fields.FIELD_RULES)."""
+    rules = [_pattern(rule.pattern, False, say.FOUND.replace("{message}", rule.message)) for rule in TEXT_RULES]
+    return rules + [_pattern(rule.pattern, not rule.refuse, rule.message) for rule in FIELD_RULES.get(key, ())]
 
 
 def _text_rules(key: str, limit: int | None) -> list[dict[str, object]]:

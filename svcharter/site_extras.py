@@ -140,7 +140,13 @@ def news_posts(cfg: Config) -> list[NewsPost]:
     for path in sorted((cfg.content_dir / "news" / "posts").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         match = FRONT_MATTER.match(text)
-        meta = yaml.safe_load(match.group(1)) if match else None
+        try:
+            meta = yaml.safe_load(match.group(1)) if match else None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 2}" if mark else ""  # + 2: the opening '---' line, and 1-based lines
+            raise BuildError(f"content/news/posts/{path.name}{line}: the front matter is not valid YAML "
+                             f"({getattr(exc, 'problem', None) or exc})") from None
         if not isinstance(meta, dict) or not meta.get("title"):
             raise BuildError(f"content/news/posts/{path.name}: needs front matter with a title")
         date = meta.get("date")
@@ -170,8 +176,8 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>Shropshire Social Value Charter: news</title>",
-        f'<link rel="self" href="{xml_escape(feed_url)}"/>',
-        f'<link rel="alternate" type="text/html" href="{xml_escape(register.url("news/"))}"/>',
+        f'<link rel="self" href="{opendata.xml_attr(feed_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{opendata.xml_attr(register.url("news/"))}"/>',
         f"<id>{xml_escape(feed_url)}</id>",
         f"<updated>{updated.isoformat()}T00:00:00Z</updated>",
         "<author><name>Shropshire Social Value Group</name></author>",
@@ -179,7 +185,7 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
     for post, date in zip(posts, dates, strict=True):
         page = register.url(f"news/posts/{post.slug}/")
         lines += ["<entry>", f"<title>{xml_escape(post.title)}</title>",
-                  f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
+                  f'<link rel="alternate" type="text/html" href="{opendata.xml_attr(page)}"/>',
                   f"<id>{xml_escape(page)}</id>", f"<updated>{date.isoformat()}T00:00:00Z</updated>",
                   f"<summary>{xml_escape(post.summary or post.title)}</summary>", "</entry>"]
     lines.append("</feed>")

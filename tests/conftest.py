@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -64,6 +65,33 @@ def built_fixture(tmp_path_factory: pytest.TempPathFactory, register_name: str, 
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built from tests/data/fixture-register.yaml, with the broken private contacts file beside it."""
     return built_fixture(tmp_path_factory, "fixture-register.yaml", "fixture-contacts.yaml")
+
+
+def tree_snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every file, folder and link under `folder`, files by a hash of their bytes, links by their target."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if relative.split("/")[0] in skip:
+            continue
+        if path.is_symlink():
+            found[relative] = "link:" + os.readlink(path)
+        elif path.is_file():
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            found[relative] = "folder"
+    return found
+
+
+def last_good_site(output: Path) -> dict[str, str]:
+    """A small site marked as this tool's output, standing in for the last good build; returns its snapshot."""
+    from svcharter import writer
+
+    (output / "data").mkdir(parents=True)
+    (output / "index.html").write_text("<p>last good site</p>", encoding="utf-8")
+    (output / "data" / "signatories.json").write_text('{"signatories": []}\n', encoding="utf-8")
+    writer.mark_output(output)
+    return tree_snapshot(output)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ GUIDE = ROOT / "docs/comms-guide.md"
 FIXTURES = Path(__file__).parent / "data/guide"
 BUILD_DATE = "2025-01-01"
 EXAMPLE = re.compile(r"<!-- example: (?P<fixture>[\w.-]+)(?: \| (?P<args>[^>]*?))? -->\s*```text\n(?P<block>.*?)\n```", re.DOTALL)
-SPECIAL = {"none": "no signatories.yaml at all", "too-large": "a 21 MB file"}
+SPECIAL = {"none": "no signatories.yaml at all", "too-large": "a 21 MB file", "folder": "a folder, not a file"}
 
 
 def examples(text: str) -> list[tuple[str, str, str]]:
@@ -40,6 +40,8 @@ def _prepare(folder: Path, fixture: str) -> None:
     if fixture == "too-large":
         with target.open("wb") as handle:
             handle.truncate(21 * 1024 * 1024)  # sparse: costs no disk
+    elif fixture == "folder":
+        target.mkdir()
     elif (FIXTURES / fixture).is_dir():  # a register with its private contacts file
         shutil.copytree(FIXTURES / fixture, folder, dirs_exist_ok=True)
     elif fixture != "none":

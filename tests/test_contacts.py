@@ -199,5 +199,5 @@ def test_a_contacts_path_that_is_a_folder_is_a_message(tmp_path: Path) -> None:
     (tmp_path / "contacts.yaml").mkdir()
     result = check(tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("contacts.yaml:1:1: cannot be read: Is a directory")
+    assert result.stderr.startswith("contacts.yaml:1:1: is not a regular file (it is a folder, a device or a pipe): give the file itself")
     assert "Traceback" not in result.stderr

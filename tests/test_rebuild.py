@@ -98,7 +98,28 @@ def test_swap_puts_the_new_site_live_and_deletes_the_old_one_in_the_background(t
     assert sorted(p.name for p in output.iterdir()) == ["new.html"]
     wait_until_gone(output)
     assert writer.retired_outputs(output) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.svcharter-output", "site"]  # the marker stays
+
+
+def test_a_swap_that_cannot_finish_puts_the_old_site_back_and_says_why(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "site"
+    output.mkdir()
+    (output / "old.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / ".site-staging-abcd1234"
+    staging.mkdir()
+    real_rename = writer.os.rename
+
+    def no_room(source: object, target: object) -> None:
+        if str(source) == str(staging):
+            raise OSError(28, "No space left on device")
+        real_rename(source, target)
+
+    monkeypatch.setattr(writer.os, "rename", no_room)
+    with pytest.raises(BuildError, match="^cannot write site: No space left on device: .*last good site was not"):
+        monkeypatch.chdir(tmp_path)
+        writer.swap_in(staging, output)
+    assert sorted(p.name for p in output.iterdir()) == ["old.html"]
 
 
 def test_add_files_links_cached_files_and_refuses_to_overwrite(tmp_path: Path) -> None:

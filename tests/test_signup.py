@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +17,7 @@ from svcharter.application import KEYS, format_template, parse_application
 from svcharter.build import load_register
 from svcharter.config import Config
 from svcharter.errors import BuildError
-from svcharter.fields import CONTACT_MESSAGES, EMAIL_PATTERN, PHONE_PATTERN, SECTORS
+from svcharter.fields import CONTACT_MESSAGES, EMAIL_PATTERN, FIELD_RULES, PHONE_PATTERN, SECTORS, TEXT_RULES
 from svcharter.measures import load_survey
 from svcharter.pages import PageMaker
 from svcharter.signup import PAGE, TEMPLATE, Sending, sending, signup_files, template_hints
@@ -162,25 +161,15 @@ def test_rules_take_limits_and_messages_from_the_validator() -> None:
     assert not rules["website"]["required"] and rules["authorised"]["required"]
 
 
-def test_text_rules_declared_in_fields_are_exported_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When fields.py holds text rules as data, every answer gets them, then its own, then its length limit."""
-    from svcharter import fields
-
-    @dataclass(frozen=True)
-    class Rule:
-        name: str
-        pattern: str
-        message: str
-        refuse: bool = True
-
-    monkeypatch.setattr(fields, "TEXT_RULES", (Rule("tab", r"\t", "holds a tab"),), raising=False)
-    monkeypatch.setattr(fields, "FIELD_RULES", {"name": (Rule("letters", r"[a-z]", "has no letter", refuse=False),)},
-                        raising=False)
+def test_text_rules_declared_in_fields_are_exported_in_order() -> None:
+    """Every answer gets the shared text rules, then its field's own, then its length limit, as _text checks them."""
     name = answer_rules()["name"]["rules"]
-    assert [(r["rule"], r.get("pattern"), r.get("match"), r["message"]) for r in name[:3]] == [
-        ("pattern", r"\t", False, "holds a tab"), ("pattern", "[a-z]", True, "has no letter"),
-        ("max_length", None, None, say.TOO_LONG)]
-    assert [r.get("message") for r in answer_rules()["location"]["rules"]] == ["holds a tab", say.TOO_LONG]
+    shared = [say.FOUND.replace("{message}", rule.message) for rule in TEXT_RULES]
+    own = [rule.message for rule in FIELD_RULES["name"]]
+    assert [r["message"] for r in name] == [*shared, *own, say.TOO_LONG, say.GLYPHS]
+    assert [r["match"] for r in name[:len(shared) + len(own)]] == [False] * len(shared) + [not r.refuse for r in FIELD_RULES["name"]]
+    location = [r["message"] for r in answer_rules()["location"]["rules"]]
+    assert location == [*shared, say.TOO_LONG]
 
 
 def test_built_site_links_to_the_sign_up_page_and_loads_its_script_there_only(fixture_site: Path) -> None:

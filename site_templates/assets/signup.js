@@ -102,7 +102,11 @@
 
     function failure(rule, value) {
       if (rule.rule === "pattern") {
-        return rule.regex.test(value) === rule.match ? "" : fill(rule.message, value, {});
+        var found = rule.regex.exec(value);
+        if (Boolean(found) === rule.match) {
+          return "";
+        }
+        return fill(rule.message, value, { found: found ? "U+" + hex(found[0].codePointAt(0), 4).toUpperCase() : "" });
       }
       if (rule.rule === "max_length") {
         var length = chars(value).length;
