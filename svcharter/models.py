@@ -193,7 +193,10 @@ def _url(rec: _Record, node: Node, name: str, max_length: int | None) -> str | N
     value = _text(rec, node, name, max_length)
     if value is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is not an IPv6 address, such as http://[::1
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         rec.fail(node, name, say.NOT_A_WEB_ADDRESS.format(value=value))
         return None

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,6 +150,15 @@ def test_web_address_start_accepts_what_urlsplit_accepts(value: str) -> None:
     except ValueError:  # urlsplit refuses some bracketed hosts outright
         return
     assert bool(re.search(WEB_ADDRESS_START, value)) == expected
+
+
+def test_a_web_address_urlsplit_cannot_read_is_checks_message_not_a_traceback(tmp_path: Path) -> None:
+    register = tmp_path / "signatories.yaml"
+    register.write_text('signatories:\n  - id: acme\n    name: Acme\n    sector: private\n    size: small\n'
+                        '    signed: 2018-03-01\n    website: "http://[::1"\n', encoding="utf-8")
+    result = run_cli("check", "--signatories", str(register), "--build-date", "2026-11-25")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'acme': website: " + say.NOT_A_WEB_ADDRESS.format(value="http://[::1") in result.stderr
 
 
 def test_rules_take_limits_and_messages_from_the_validator() -> None:
