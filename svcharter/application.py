@@ -104,7 +104,7 @@ def format_template(hints: Mapping[str, str]) -> str:
     """An empty block to fill in by hand, each key preceded by a `#` line holding its hint."""
     lines = [BEGIN]
     for key in KEYS:
-        for hint in textwrap.wrap(hints.get(key, ""), width=WIDTH - 2):
+        for hint in textwrap.wrap(hints.get(key, ""), width=WIDTH - 2, break_long_words=False, break_on_hyphens=False):
             lines.append(f"# {hint}")
         lines.append(f"{key}:")
     lines.append(END)

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from mkdocs.plugins import BasePlugin
 
-from . import artwork, changes, contacts, guard, locks, opendata, security, site_extras, writer
+from . import artwork, changes, contacts, guard, locks, opendata, security, signup, site_extras, writer
 from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records, read_text
@@ -109,9 +109,10 @@ def require_known_markers(cfg: Config, survey: Survey) -> None:
 
 
 def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
-    """Validate only: the `check` command. It refuses what `build` would refuse in the sources, and checks the
-    private contacts file, which the build never reads."""
+    """Validate only: the `check` command. It refuses what `build` would refuse in the sources, checks the
+    private contacts file, which the build never reads, and where the sign-up page sends applications."""
     check_sources(cfg)
+    signup.sending(read_mkdocs_settings(cfg))
     register_display, display = cfg.display(cfg.signatories), cfg.display(cfg.contacts_file)
     required = cfg.contacts is not None
     try:
@@ -204,6 +205,7 @@ def make_docs(cfg: Config, register: Register, context: dict[str, object]) -> Fi
             docs.add(f"measures/{measure.id}.md", maker.measure_page(measure.id))
     docs.add("statistics/index.md", maker.statistics_page())
     docs.add("data/index.md", opendata_page(maker, context))
+    docs.update(signup.signup_files(maker, read_mkdocs_settings(cfg)))
     for asset in sorted((cfg.templates_dir / "assets").rglob("*")):
         if asset.is_file():
             docs.add("assets/" + asset.relative_to(cfg.templates_dir / "assets").as_posix(), asset)

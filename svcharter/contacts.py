@@ -26,6 +26,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import field_messages as say
 from .errors import DataError, InvalidData
 from .fields import CONTACT_KEYS, CONTACT_MESSAGES, CONTACT_PATTERNS, SLUG_PATTERN
 from .load import Position, compose, read_text
@@ -42,7 +43,7 @@ def contact_problem(key: str, value: str) -> str | None:
     """What is wrong with one contact answer (its length, then its pattern), in the words `check` uses."""
     limit = CONTACT_KEYS[key]
     if len(value) > limit:
-        return f"is {len(value)} characters long; the limit is {limit}"
+        return say.TOO_LONG.format(length=len(value), limit=limit)
     pattern = CONTACT_PATTERNS.get(key)
     if pattern and not re.fullmatch(pattern, value):
         return CONTACT_MESSAGES[key]

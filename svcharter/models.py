@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import field_messages as say
 from .errors import DataError, InvalidData
 from .fields import (
     FIELDS,
@@ -107,20 +108,20 @@ def _text(rec: _Record, node: Node, name: str, max_length: int | None) -> str | 
     if node.tag != STR_TAG:
         reads_as = YAML_READS_AS.get(node.tag, "something other than text")
         if node.tag.endswith(":null"):
-            rec.fail(node, name, "is empty: write a value or remove the line")
+            rec.fail(node, name, say.EMPTY)
         else:
             rec.fail(node, name, f"YAML reads {node.value!r} as {reads_as}: put it in quotes, e.g. {name}: \"{node.value}\"")
         return None
     value = node.value
     if not value.strip():
-        rec.fail(node, name, "is empty: write a value or remove the line")
+        rec.fail(node, name, say.EMPTY)
         return None
     problem = text_problem(name, value)
     if problem:
         rec.fail(node, name, problem)
         return None
     if max_length is not None and len(value) > max_length:
-        rec.fail(node, name, f"is {len(value)} characters long; the limit is {max_length}")
+        rec.fail(node, name, say.TOO_LONG.format(length=len(value), limit=max_length))
         return None
     return value
 
@@ -192,12 +193,15 @@ def _url(rec: _Record, node: Node, name: str, max_length: int | None) -> str | N
     value = _text(rec, node, name, max_length)
     if value is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is not an IPv6 address, such as http://[::1
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        rec.fail(node, name, f"{value!r} is not a web address: it must start with https:// or http://")
+        rec.fail(node, name, say.NOT_A_WEB_ADDRESS.format(value=value))
         return None
-    if re.search(r"[\s<>\"'`\\{}|^]", value):
-        rec.fail(node, name, f"{value!r} holds a space, quote, bracket or other character a web address cannot hold")
+    if re.search(say.WEB_ADDRESS_FORBIDDEN, value):
+        rec.fail(node, name, say.NOT_WEB_ADDRESS_CHARACTERS.format(value=value))
         return None
     return value
 
@@ -312,7 +316,7 @@ def _contact_moved(label: str) -> str:
 def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measure], today: dt.date) -> object:
     readers: dict[str, Callable[[], object]] = {
         "slug": lambda: _pattern(rec, node, spec.name, spec.max_length, SLUG_PATTERN,
-                                 "is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"),
+                                 say.NOT_AN_ID),
         "text": lambda: _text(rec, node, spec.name, spec.max_length),
         "choice": lambda: _choice(rec, node, spec.name, spec.choices),
         "choices": lambda: _choices(rec, node, spec.name, spec.choices),
@@ -320,7 +324,7 @@ def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measu
         "dates": lambda: _dates(rec, node, spec.name, today),
         "url": lambda: _url(rec, node, spec.name, spec.max_length),
         "identifier": lambda: _pattern(rec, node, spec.name, spec.max_length, IDENTIFIER_PATTERN,
-                                       "is not an org-id style identifier such as GB-COH-01234567"),
+                                       say.NOT_AN_IDENTIFIER),
         "bool": lambda: _bool(rec, node, spec.name),
         "measures": lambda: _measures(rec, node, spec.name, measures),
         "reports": lambda: _reports(rec, node, spec.name, measures, today),
@@ -361,7 +365,7 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
         nodes[spec.name] = value
     for spec in FIELDS:
         if spec.required and spec.name not in values:
-            rec.fail(node, spec.name, f"is missing: every signatory needs {spec.name} ({spec.help})")
+            rec.fail(node, spec.name, say.MISSING.format(name=spec.name, help=spec.help))
     _cross_field_rules(rec, lambda name: nodes.get(name, node), values, glyph_check)
     if rec.errors:
         return None, rec.errors
@@ -390,8 +394,7 @@ def _cross_field_rules(rec: _Record, at: Callable[[str], Node], values: dict[str
     if glyph_check and isinstance(name, str):
         missing = glyph_check(name)
         if missing:
-            shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in sorted(missing))
-            rec.fail(at("name"), "name", f"holds characters the charter's font cannot draw: {shown}")
+            rec.fail(at("name"), "name", say.GLYPHS.format(shown=say.glyph_list(missing)))
 
 
 def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: dt.date,

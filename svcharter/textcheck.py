@@ -15,6 +15,7 @@ import unicodedata
 
 from yaml.nodes import ScalarNode
 
+from . import field_messages as say
 from .errors import DataError
 from .fields import FIELD_RULES, TEXT_RULES, TextRule
 from .load import Position
@@ -39,7 +40,7 @@ def text_problem(field: str, value: str) -> str | None:
     for rule, pattern in _COMPILED if _ANY.search(value) else ():
         found = pattern.search(value)
         if found:
-            return f"{rule.message} (found {code_point(found.group())})"
+            return say.FOUND.format(message=rule.message, found=code_point(found.group()))
     for rule, pattern in _FIELD_COMPILED.get(field, ()):
         if bool(pattern.search(value)) == rule.refuse:
             return rule.message

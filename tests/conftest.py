@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,3 +92,12 @@ def last_good_site(output: Path) -> dict[str, str]:
     (output / "data" / "signatories.json").write_text('{"signatories": []}\n', encoding="utf-8")
     writer.mark_output(output)
     return tree_snapshot(output)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright for every browser test of the session: its sync API runs one driver per thread at a time."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as driver:
+        yield driver

@@ -32,8 +32,8 @@ from browser_support import (
     launch_context,
     make_big_register,
     run_axe,
+    tab_to,
 )
-from playwright import sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -79,15 +79,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def context(tmp_path_factory: pytest.TempPathFactory, site: Site) -> Iterator[Any]:
+def context(tmp_path_factory: pytest.TempPathFactory, site: Site, playwright_driver: Any) -> Iterator[Any]:
     """One Chromium for the whole session, in a fresh profile, reused by every test."""
-    with sync_api.sync_playwright() as playwright:
-        browser_context = launch_context(playwright, tmp_path_factory.mktemp("chromium-profile"))
-        browser_context.set_default_timeout(10_000)
-        try:
-            yield browser_context
-        finally:
-            browser_context.close()
+    browser_context = launch_context(playwright_driver, tmp_path_factory.mktemp("chromium-profile"))
+    browser_context.set_default_timeout(10_000)
+    try:
+        yield browser_context
+    finally:
+        browser_context.close()
 
 
 @dataclass
@@ -307,19 +306,6 @@ def test_filter_is_quick_with_10000_rows(browser: Browser) -> None:
 
 
 # ---------------------------------------------------------------- keyboard
-
-
-def tab_to(page: Any, predicate: str, limit: int = 120) -> list[dict[str, str]]:
-    """Press Tab until the focused element matches a JS predicate; return every focus stop's style."""
-    stops = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        style = page.evaluate(FOCUS_STYLE_JS)
-        stops.append(style)
-        assert focus_is_visible(style), f"no visible focus indicator on {style}"
-        if page.evaluate(f"() => {{ const el = document.activeElement; return !!(el && ({predicate})); }}"):
-            return stops
-    raise AssertionError(f"Tab never reached an element where {predicate}; stops: {stops[-10:]}")
 
 
 def test_register_works_with_keyboard_alone(browser: Browser) -> None:
