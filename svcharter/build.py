@@ -147,7 +147,7 @@ def make_docs(cfg: Config, register: Register, context: dict[str, object]) -> Fi
     docs.add("measures/index.md", maker.measures_index())
     for measure in register.survey.measures.values():
         if measure.adopted:
-            docs.add(f"measures/{measure.id}.md", maker.measure_page(measure.id))
+            docs.add(f"measures/{measure.id}/index.md", maker.measure_page(measure.id))
     docs.add("statistics/index.md", maker.statistics_page())
     docs.add("data/index.md", opendata_page(maker, context))
     for asset in sorted((cfg.templates_dir / "assets").rglob("*")):
