@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+RENDERERS = {"mkdocs": "MkDocs", "zensical": "Zensical"}
+"""What can render the pages: each renderer's name on the command line, and as people write it."""
 ROOT = Path(__file__).resolve().parent.parent
 """The project folder: mkdocs.yml, content/, site_templates/ and logo/ live here."""
 
@@ -24,6 +26,7 @@ class Config:
     cache_dir: Path = ROOT / ".cache"
     workers: int = 0  # badge render processes; 0 means one per core
     register_page_rows: int = 1000  # rows per register page; the filter loads the rest as JSON
+    renderer: str = "mkdocs"  # a key of RENDERERS
 
     @property
     def content_dir(self) -> Path:
