@@ -69,6 +69,21 @@ def test_every_page_has_the_same_text_and_tables(fixture_site: Path, zensical_si
     assert tables and "Strongly agree" in text  # the comparison compared something
 
 
+def head_facts(site: Path, page: str) -> tuple[str, list[tuple[str, str]]]:
+    """A page's title and share metadata (Open Graph, Twitter, description), which charter-meta.html writes."""
+    html = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    metas = [(meta.get("property") or meta.get("name"), meta.get("content")) for meta in html.find_all("meta")
+             if (meta.get("property") or meta.get("name") or "").startswith(("og:", "twitter:", "description"))]
+    return (html.title.string if html.title else ""), metas
+
+
+def test_every_page_has_the_same_title_and_share_metadata(fixture_site: Path, zensical_site: Path) -> None:
+    different = [page for page in html_pages(fixture_site) if head_facts(fixture_site, page) != head_facts(zensical_site, page)]
+    assert not different, f"titles or share metadata differ between MkDocs and Zensical on {different}"
+    _, metas = head_facts(zensical_site, "register/acme-ltd/index.html")
+    assert ("og:url", SITE_URL + "register/acme-ltd/") in metas
+
+
 def test_signatory_pages_stay_out_of_the_navigation(zensical_site: Path) -> None:
     home = BeautifulSoup((zensical_site / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = [a["href"] for a in home.select("nav.md-nav--primary a[href]")]
