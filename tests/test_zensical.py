@@ -220,3 +220,13 @@ def test_unknown_renderer_is_a_usage_error() -> None:
     result = run_cli("build", "--renderer", "hugo")
     assert result.returncode == 2
     assert "argument --renderer: invalid choice: 'hugo' (choose from 'mkdocs', 'zensical')" in result.stderr
+
+
+def test_the_zensical_extra_pins_the_version_the_tests_run() -> None:
+    """`pip install -e ".[zensical]"` installs what these tests checked, and tests/run.sh installs it."""
+    import tomllib
+    from importlib.metadata import version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["optional-dependencies"]["zensical"] == [f"zensical=={version('zensical')}"]
+    assert '-e ".[test,zensical]"' in (ROOT / "tests" / "run.sh").read_text(encoding="utf-8")
