@@ -144,6 +144,7 @@ def test_what_differs_from_mkdocs_is_as_the_readme_says(fixture_site: Path, zens
     assert (zensical_site / "search.json").is_file() and not (zensical_site / "search").exists()
     assert (fixture_site / "search/search_index.json").is_file()
     assert "<lastmod>" not in (zensical_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert not (zensical_site / "sitemap.xml.gz").exists() and (fixture_site / "sitemap.xml.gz").is_file()
     assert "<lastmod>2026-11-25</lastmod>" in (fixture_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "stylesheets/classic/main." in (zensical_site / "index.html").read_text(encoding="utf-8")
 
