@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright import sync_api
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -53,3 +56,10 @@ def built_fixture(tmp_path_factory: pytest.TempPathFactory, register_name: str) 
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built from tests/data/fixture-register.yaml, shared by the read-only site tests."""
     return built_fixture(tmp_path_factory, "fixture-register.yaml")
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Any]:
+    """One Playwright for every browser test module: its sync API cannot be started twice in one process."""
+    with sync_api.sync_playwright() as playwright:
+        yield playwright

@@ -24,7 +24,6 @@ from browser_support import (
     launch_context,
     run_axe,
 )
-from playwright import sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -58,19 +57,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory, served: tuple[Path, str]) -> Iterator[tuple[Any, PageLog]]:
+def page(tmp_path_factory: pytest.TempPathFactory, served: tuple[Path, str],
+         playwright_session: Any) -> Iterator[tuple[Any, PageLog]]:
     """One tab, watched for policy violations, console errors and requests off the site."""
-    with sync_api.sync_playwright() as playwright:
-        context = launch_context(playwright, tmp_path_factory.mktemp("zensical-chromium"))
-        context.set_default_timeout(10_000)
-        context.add_init_script(WATCH_POLICY)
-        tab = context.new_page()
-        log = PageLog(served[1], expected_missing={served[1] + MISSING})
-        log.attach(tab)
-        try:
-            yield tab, log
-        finally:
-            context.close()
+    context = launch_context(playwright_session, tmp_path_factory.mktemp("zensical-chromium"))
+    context.set_default_timeout(10_000)
+    context.add_init_script(WATCH_POLICY)
+    tab = context.new_page()
+    log = PageLog(served[1], expected_missing={served[1] + MISSING})
+    log.attach(tab)
+    try:
+        yield tab, log
+    finally:
+        context.close()
 
 
 def visit(tab: Any, origin: str, path: str) -> list[str]:
