@@ -126,6 +126,8 @@ def instrument(phases: dict[str, dict[str, float]], dump_subjects: str | None) -
     for name in ("cached_register", "load_register", "make_docs", "sync_tree", "run_mkdocs", "add_files", "swap_in"):
         if hasattr(pipeline, name):
             setattr(pipeline, name, timed(phases, name, getattr(pipeline, name)))
+    if hasattr(pipeline, "renderers"):  # MkDocs or Zensical rendering the pages (run_mkdocs before there were two)
+        pipeline.renderers.render = timed(phases, "render", pipeline.renderers.render)  # type: ignore[assignment]
 
 
 def run_build(options: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +137,7 @@ def run_build(options: dict[str, Any]) -> dict[str, Any]:
     cfg = Config(signatories=Path(options["signatories"]), output=Path(options["output"]),
                  cache_dir=Path(options["cache_dir"]), site_url=options["site_url"],
                  build_date=dt.date.fromisoformat(options["build_date"]), quiet=True,
-                 workers=int(options.get("workers") or 0))
+                 workers=int(options.get("workers") or 0), renderer=options.get("renderer") or "mkdocs")
     profiler = cProfile.Profile() if options.get("profile") else None
     started = time.perf_counter()
     if profiler:

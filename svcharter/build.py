@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
-from mkdocs.plugins import BasePlugin
 
-from . import artwork, changes, contacts, guard, locks, opendata, security, signup, site_extras, writer
+from . import artwork, changes, contacts, guard, locks, opendata, renderers, security, signup, site_extras, writer
 from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
 from .load import load_records, read_text
@@ -161,7 +156,7 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     docs = make_docs(cfg, register, extras.page_context)
     report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress, extras.art)
     extras.files.update(card_files.files)
-    report.pages_written = sync_tree(cfg.cache_dir / "docs", docs)
+    report.pages_written = sync_tree(renderers.docs_dir(cfg), docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")
     # MkDocs reads the pages from disk and holds them all itself: free our copies first, to lower the peak.
     del docs
@@ -169,11 +164,10 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
 
     with staging_for(cfg.output) as staging:
         started = time.perf_counter()
-        policy = security.PolicyPlugin()
-        run_mkdocs(cfg, register.site.site_url, cfg.cache_dir / "docs", staging, {"svcharter-csp": policy})
+        rendered = renderers.render(cfg, settings, register.site.site_url, renderers.docs_dir(cfg), staging)
         report.timings["mkdocs"] = time.perf_counter() - started
-        progress.step("MkDocs rendered the pages")
-        security.secure_site(staging, policy.secured)  # any HTML file the plugin did not see
+        progress.step(f"{renderers.RENDERERS[cfg.renderer]} rendered the pages")
+        security.secure_site(staging, rendered.secured, rendered.runtime_styles)  # any page the plugin did not see
         add_files(staging, extras.files)
         published = changes.compare_with_published(cfg.output, str(extras.files.files["data/signatories.json"]))
         changes.write_markdown(published, cfg.cache_dir)
@@ -202,7 +196,7 @@ def make_docs(cfg: Config, register: Register, context: dict[str, object]) -> Fi
     docs.add("measures/index.md", maker.measures_index())
     for measure in register.survey.measures.values():
         if measure.adopted:
-            docs.add(f"measures/{measure.id}.md", maker.measure_page(measure.id))
+            docs.add(f"measures/{measure.id}/index.md", maker.measure_page(measure.id))
     docs.add("statistics/index.md", maker.statistics_page())
     docs.add("data/index.md", opendata_page(maker, context))
     docs.update(signup.signup_files(maker, read_mkdocs_settings(cfg)))
@@ -220,46 +214,6 @@ def opendata_page(maker: PageMaker, context: dict[str, object]) -> str:
     body = maker.render("opendata.html.j2", columns=columns, licence_url=opendata.LICENCE_URL,
                         sizes=context["data_sizes"], dataset=opendata.dataset_jsonld(maker.register))
     return front_matter("Open data", body, description="Download the register of signatories as open data.")
-
-
-def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path,
-               own_plugins: Mapping[str, BasePlugin] | None = None) -> None:
-    """Render with MkDocs in this process, with its plugins' start-up and shut-down events.
-
-    `own_plugins` join mkdocs.yml's plugins for this build only (the policy plugin), so mkdocs.yml
-    stays a plain MkDocs configuration that needs no package entry points.
-    """
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    logger = logging.getLogger("mkdocs")
-    logger.setLevel(logging.WARNING if cfg.quiet else logging.INFO)
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    # MkDocs stamps the sitemap and its gzip header with the build date: make it ours, not the clock's.
-    epoch = dt.datetime(cfg.build_date.year, cfg.build_date.month, cfg.build_date.day, tzinfo=dt.UTC).timestamp()
-    previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
-    try:
-        config = load_config(config_file=str(cfg.mkdocs_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                             site_url=site_url, strict=True)
-        for name, plugin in (own_plugins or {}).items():
-            config.plugins[name] = plugin
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            mkdocs_build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (MkDocsException, SystemExit, OSError) as exc:
-        raise BuildError(f"MkDocs could not build the site: {exc}") from exc
-    finally:
-        if previous_epoch is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
 
 
 __all__ = ["BuildReport", "Config", "DataError", "InvalidData", "build", "check", "load_register"]

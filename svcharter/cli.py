@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .config import Config
+from .config import RENDERERS, Config
 from .errors import CharterError, DataError, InvalidData, UsageError, printable, printable_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=0, help="badge render processes (default: one per core)")
     build.add_argument("--register-page-rows", type=int, default=None, metavar="N",
                        help="rows per register page before it is split into pages (default: 1000)")
+    build.add_argument("--renderer", choices=tuple(RENDERERS), default="mkdocs",
+                       help="what renders the pages: mkdocs (default) or zensical, Material's successor")
     check = commands.add_parser("check", help="validate only, build nothing")
     common(check)
     _contacts_option(check, "the private contacts file to check (default: contacts.yaml beside the register, if any)")
@@ -122,6 +124,8 @@ def _config(args: argparse.Namespace) -> Config:
         values["cache_dir"] = args.cache_dir.resolve()
     if getattr(args, "register_page_rows", None):
         values["register_page_rows"] = max(1, args.register_page_rows)
+    if getattr(args, "renderer", None):
+        values["renderer"] = args.renderer
     if getattr(args, "workers", 0):
         values["workers"] = args.workers
     if getattr(args, "contacts", None):

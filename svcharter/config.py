@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+RENDERERS = {"mkdocs": "MkDocs", "zensical": "Zensical"}
+"""What can render the pages: each renderer's name on the command line, and as people write it."""
 ROOT = Path(__file__).resolve().parent.parent
 """The project folder: mkdocs.yml, content/, site_templates/ and logo/ live here."""
 CONTACTS_NAME = "contacts.yaml"
@@ -33,6 +35,7 @@ class Config:
     @property
     def contacts_file(self) -> Path:
         return self.contacts or self.signatories.with_name(CONTACTS_NAME)
+    renderer: str = "mkdocs"  # a key of RENDERERS
 
     @property
     def content_dir(self) -> Path:

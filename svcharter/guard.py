@@ -94,7 +94,7 @@ def check_output(cfg: Config) -> None:
     _require_writable(output, shown)
 
 
-CACHE_ENTRIES = frozenset({"build.lock", "changes.md", "docs", "register", "badges", "cards", "logo"})
+CACHE_ENTRIES = frozenset({"build.lock", "changes.md", "docs", "register", "badges", "cards", "logo", "zensical"})
 """What builds keep in a cache folder: one holding only these (or the lock) was made by a build."""
 
 

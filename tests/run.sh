@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test,zensical]"
 
 # The browser tests drive Debian's Chromium; a test tool must never download its own browser.
 if [ ! -x /usr/bin/chromium ]; then
