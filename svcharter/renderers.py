@@ -161,7 +161,7 @@ def run_zensical(cfg: Config, settings: dict, site_url: str, docs: Path, staging
 
 
 def zensical_problem(log: str) -> str:
-    """Zensical's own words for what went wrong, one line: each warning with its place, else its error."""
+    """Zensical's own words for what went wrong, one line: its error (unless it is only the strict abort), then each warning."""
     lines = [ANSI.sub("", line).rstrip() for line in log.splitlines()]
     warnings: list[str] = []
     for number, line in enumerate(lines):
@@ -169,9 +169,12 @@ def zensical_problem(log: str) -> str:
         if warning:
             place = next((m.group(1) for m in map(ZENSICAL_PLACE.search, lines[number + 1:number + 4]) if m), "")
             warnings.append(f"{place}: {warning.group(1)}" if place else warning.group(1))
-    if warnings:
-        return "; ".join(warnings)
     errors = [m.group(1) for m in map(PYTHON_ERROR.match, lines) if m]
+    # In strict mode Zensical aborts after warnings; any other error is the cause, and its
+    # warnings may only be what it led to (a template that fails makes every link "not exist").
+    fatal = [error for error in errors if "--strict" not in error]
+    if fatal or warnings:
+        return "; ".join(fatal[-1:] + warnings)
     if errors:
         return errors[-1]
     shown = [line for line in lines if line.strip()]

@@ -199,6 +199,10 @@ def test_zensical_problem_names_the_place_or_the_error() -> None:
     error = "Traceback (most recent call last):\nRuntimeError: could not render include: unknown method\n"
     assert renderers.zensical_problem(error) == "could not render include: unknown method"
     assert renderers.zensical_problem("\n") == "it stopped without saying why"
+    both = ("\x1b[33mWarning:\x1b[0m page does not exist\n  ╭─[ news.md:3:4 ]\n"
+            "RuntimeError: could not render include: error in \"partials/toc.html\"\n")
+    assert renderers.zensical_problem(both) == ('could not render include: error in "partials/toc.html"; '
+                                                "news.md:3:4: page does not exist")
 
 
 def test_runtime_styles_read_the_literal_the_bundle_inserts(tmp_path: Path) -> None:
