@@ -41,10 +41,25 @@ def long_date(value: object) -> str:
     return f"{value.day} {value:%B %Y}"  # type: ignore[attr-defined]
 
 
+NOT_IN_HTML = re.compile("[\x7f-\x9f\ufdd0-\ufdef" + "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(17))
+                         + "]")
+"""Characters an HTML document may not hold (C1 controls, noncharacters), even inside a script element."""
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}"
+
+
 def json_ld(data: object) -> str:
-    """JSON for a <script> block: '<', '>' and '&' escaped so no text can close the element."""
+    """JSON for a <script> block: '<', '>' and '&' escaped so no text can close the element, and any character
+    HTML forbids (the sign-up rules name noncharacters to refuse them) written as a JSON escape."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return NOT_IN_HTML.sub(_json_escape, text)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:

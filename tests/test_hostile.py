@@ -112,3 +112,16 @@ def test_csv_neutralises_formulas_and_keeps_text(hostile_site: Path) -> None:
     assert by_id["markdown-co"]["statement"] == "'" + RECORDS[3]["statement"]
     assert by_id["script-co"]["name"] == NAMES["script-co"]
     assert by_id["img-co"]["name"] == NAMES["img-co"]
+
+
+def test_json_in_a_page_writes_characters_html_forbids_as_escapes() -> None:
+    """The sign-up rules name noncharacters to refuse them; the page itself may not hold them (nor C1 controls)."""
+    import json
+
+    from svcharter.pages import json_ld
+
+    data = {"rule": "[\ufdd0-\ufdef\ufffe\uffff\U0010fffe\U0010ffff\x85]", "name": "Siân </script> & Cymru"}
+    text = json_ld(data)
+    assert json.loads(text) == data
+    assert not any(0x7F <= ord(c) <= 0x9F or 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE for c in text)
+    assert "</script>" not in text and "Siân" in text
