@@ -327,8 +327,13 @@ def shrink_until(attempt: Callable[[float], Block | None], size: float) -> Block
             raise ValueError("text cannot be fitted at any size")
 
 
-def draw_block(block: Block, font: Font, x: float, top: float, width: float, align: str = "start") -> tuple[str, Box | None]:
-    """Path data for a fitted block placed with its top-left at (x, top)."""
+LineDrawer = Callable[[str, Font, float, float, float], tuple[str, Box | None]]
+"""Draws one line (text, font, size, x, baseline) and gives its markup and ink box: `draw`, or glyphs.GlyphDefs.line."""
+
+
+def draw_block(block: Block, font: Font, x: float, top: float, width: float, align: str = "start",
+               line_drawer: LineDrawer = draw) -> tuple[str, Box | None]:
+    """Path data (or what `line_drawer` draws) for a fitted block placed with its top-left at (x, top)."""
     parts: list[str] = []
     ink: Box | None = None
     baseline = top + block.ascent * block.size
@@ -337,8 +342,9 @@ def draw_block(block: Block, font: Font, x: float, top: float, width: float, ali
         start = x - left * block.size
         if align == "middle":
             start += (width - (right - left) * block.size) / 2
-        d, box = draw(line, font, block.size, start, baseline)
+        d, box = line_drawer(line, font, block.size, start, baseline)
         parts.append(d)
         ink = union(ink, box)
         baseline += block.leading * block.size
     return "".join(parts), ink
+
