@@ -525,9 +525,6 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
         facts["paired_ratios"] = [rebuild["wall"] / floor["wall"] for rebuild, floor in pairs]
     if cold and not entry.get("kept_cache") and facts["floor"] is not None and facts["badge_floor"] is not None:
         facts["cold_ratio"] = cold["wall"] / (facts["floor"] + facts["badge_floor"])
-        card = entry["badge_floor"]["result"].get("card_floor")
-        if card:
-            facts["cold_ratio_cards"] = cold["wall"] / (facts["floor"] + facts["badge_floor"] + card["floor_seconds"])
     runs = [r for r in [cold, *entry.get("rebuilds", []), entry.get("one_changed")] if r]
     facts["peak_rss"] = max((r["peak_rss_kib"] for r in runs), default=0) * 1024
     facts["peak_pss"] = max((r["peak_pss_kib"] for r in runs), default=0) * 1024
@@ -563,14 +560,6 @@ def floor_b(entry: dict[str, Any]) -> str:
     text = f"{result['floor_seconds']:.1f}"
     if result["scale"] > 1:
         text += f" (measured on {result['measured']} of {result['subjects']} subjects, scaled ×{result['scale']:.1f})"
-    return text
-
-
-def floor_c(entry: dict[str, Any]) -> str:
-    result = entry["badge_floor"]["result"]["card_floor"]
-    text = f"{result['floor_seconds']:.1f}"
-    if result["scale"] > 1:
-        text += f" (measured on {result['measured']} of {result['cards']} cards, scaled ×{result['scale']:.1f})"
     return text
 
 
@@ -634,7 +623,6 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     row("floor (b): bare cairosvg ÷ cores (s)", each(lambda e, f: floor_b(e)))
     row("badge SVG layout, not in floor (b) (s ÷ cores)",
         each(lambda e, f: f"{e['badge_floor']['result']['layout_seconds_all'] / e['badge_floor']['result']['workers']:.1f}"))
-    row("floor (c), not in the target: bare cairosvg for the share cards ÷ cores (s)", each(lambda e, f: floor_c(e)))
     row("badge work in CPU seconds (load-proof): cold build's badge phase vs bare cairosvg + layout",
         each(lambda e, f: NOT_MEASURED if e.get("kept_cache") else
              f"{badge_cpu(e):,.0f} vs {e['badge_floor']['result']['cairosvg_cpu_seconds_all']:,.0f} + "
@@ -644,7 +632,6 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
         each(lambda e, f: ", ".join(f"{r:.2f}" for r in f["paired_ratios"]) if f.get("paired_ratios")
              else "not measured (rebuilds and floors were not interleaved)"))
     row("**cold ÷ (mkdocs floor + badge floor)**", each(lambda e, f: f"**{f['cold_ratio']:.2f}**"))
-    row("cold ÷ (mkdocs floor + badge floor + card floor)", each(lambda e, f: f"{f['cold_ratio_cards']:.2f}"))
     row("cold: share-card phase wall (s)", each(lambda e, f: f"{e['cold']['result']['phases']['cards']['wall']:.1f}"))
     row("cold: badge phase wall (s), CPU use of the cores",
         each(lambda e, f: f"{e['cold']['result']['phases']['badges']['wall']:.1f}, "

@@ -92,16 +92,9 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
     extras.files.add("openbadges/issuer.json", openbadges.to_json(openbadges.issuer(site_url)) + "\n")
     extras.files.add("openbadges/badge-class.json", openbadges.to_json(openbadges.badge_class(site_url)) + "\n")
     extras.files.add(GUIDE_PATH, kit.GUIDE_TEMPLATE)
-    subjects = []
-    for signatory in register.signatories:
-        page_url = register.url(register.page_path(signatory))
-        document = openbadges.assertion(site_url, signatory.id, signatory.website or page_url, signatory.signed,
-                                        revocation_reason(register, signatory))
-        text = openbadges.to_json(document)
-        extras.files.add(f"register/{signatory.id}/badge/assertion.json", text + "\n")
-        if register.status(signatory) == CURRENT:
-            subjects.append(badges.BadgeSubject(signatory.id, signatory.name, signatory.signed.year, page_url,
-                                                openbadges.assertion_id(site_url, signatory.id), text))
+    assertions, subjects = badge_subjects(register)
+    for ident, text in assertions.items():
+        extras.files.add(f"register/{ident}/badge/assertion.json", text + "\n")
     progress.step(f"rendering badge kits for {len(subjects)} current signatories")
     with progress.phase("badges"):
         output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count)
@@ -109,6 +102,22 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
     progress.step(f"badge kits ready ({output.rendered} rendered, {len(subjects) - output.rendered} from the cache)")
     extras.files.update(output.files)
     return {subject.id: kit_context(subject, output.files) for subject in subjects}
+
+
+def badge_subjects(register: Register) -> tuple[dict[str, str], list[badges.BadgeSubject]]:
+    """Every signatory's hosted assertion (by id), and what shapes the badge of each current one."""
+    site_url = register.site.site_url
+    assertions: dict[str, str] = {}
+    subjects: list[badges.BadgeSubject] = []
+    for signatory in register.signatories:
+        page_url = register.url(register.page_path(signatory))
+        document = openbadges.assertion(site_url, signatory.id, signatory.website or page_url, signatory.signed,
+                                        revocation_reason(register, signatory))
+        assertions[signatory.id] = text = openbadges.to_json(document)
+        if register.status(signatory) == CURRENT:
+            subjects.append(badges.BadgeSubject(signatory.id, signatory.name, signatory.signed.year, page_url,
+                                                openbadges.assertion_id(site_url, signatory.id), text))
+    return assertions, subjects
 
 
 GUIDE_PATH = "register/badge-kit-guide.txt"
