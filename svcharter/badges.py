@@ -351,7 +351,7 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools")
+RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools", "pillow")
 """Packages whose versions are part of the fingerprint."""
 RENDERER_SOURCES = ("badges.py", "textpath.py", "glyphs.py", "kit.py", "openbadges.py", "render.py")
 """Our modules that shape a badge file's bytes: a change to any of them renders every kit again."""

@@ -181,12 +181,31 @@ def shared_drawing() -> render.Drawing:
     return render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo]))
 
 
+PALETTE_COLOURS = 64
+"""Colours in a card's palette. A card is a few flat colours and their smoothed edges: measured on a long-named
+card, 64 colours take it from 97 KB to 31 KB, with no pixel off by more than 7 of 255 in any channel."""
+
+
 def render_png(subject: CardSubject) -> bytes:
     """PNG bytes of the card at exactly WIDTH x HEIGHT: the shared backdrop and logo, then this card's words."""
     from svcharter import render
 
     own = [markup for name, markup in layout(subject).parts.items() if name not in SHARED_PARTS]
-    return render.layered_png([shared_drawing(), render.draw(_svg(subject, own))], WIDTH)
+    return palette_png(render.layered_png([shared_drawing(), render.draw(_svg(subject, own))], WIDTH))
+
+
+def palette_png(png: bytes) -> bytes:
+    """The opaque card as an indexed-colour PNG: a card per page makes its bytes count at 10,000 signatories."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        indexed = image.convert("RGB").quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT,
+                                                dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    indexed.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------- caching and rendering

@@ -186,3 +186,23 @@ def test_layered_card_matches_cairosvg_drawing_the_whole_svg() -> None:
         assert layered.size == direct.size == (1200, 630)
         histogram = ImageChops.difference(direct.convert("RGB"), layered.convert("RGB")).convert("L").histogram()
     assert sum(histogram[3:]) < sum(histogram) * 0.01 and sum(histogram[48:]) == 0
+
+
+def test_card_is_a_small_palette_png_that_looks_the_same() -> None:
+    """The published card is indexed colour: a third of the bytes, and no pixel visibly different."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from svcharter import render
+
+    subject = cards.CardSubject("register/x/card.png", "Cwmni Tŷ Gwyn – Café & Bar’s " * 3,
+                                "has signed the Shropshire Social Value Charter", address="charter.example.org")
+    own = [markup for name, markup in cards.layout(subject).parts.items() if name not in cards.SHARED_PARTS]
+    full = render.layered_png([cards.shared_drawing(), render.draw(cards._svg(subject, own))], cards.WIDTH)
+    small = cards.render_png(subject)
+    assert len(small) * 2 < len(full), (len(small), len(full))
+    with Image.open(io.BytesIO(small)) as indexed, Image.open(io.BytesIO(full)) as exact:
+        assert indexed.mode == "P" and len(indexed.getcolors() or []) <= cards.PALETTE_COLOURS
+        histogram = ImageChops.difference(indexed.convert("RGB"), exact.convert("RGB")).convert("L").histogram()
+    assert sum(histogram[12:]) == 0
