@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape
 
 import segno
 
-from svcharter import kit, openbadges, textpath
+from svcharter import kit, openbadges, pdf, textpath
 from svcharter.glyphs import GlyphDefs
 from svcharter.kit import COLOURS, PNG_WIDTHS, kit_files, published_files, zip_members  # noqa: F401 - the kit's API
 from svcharter.pool import run_parallel
@@ -330,17 +330,18 @@ def usage_guide(subject: BadgeSubject) -> str:
 
 
 def render_kit(subject: BadgeSubject, directory: Path) -> None:
-    """Write the files of one signatory's kit that the site publishes: both SVGs, baked, and the print PDF."""
-    from svcharter import render
+    """Write the files of one signatory's kit that the site publishes: both SVGs, baked, and the print PDF.
 
+    The PDF is written from the SVG by svcharter/pdf.py, not drawn by cairo: cairo writes every letter out
+    again, which made it the largest file a signatory had.
+    """
     for suffix, white, _style in COLOURS:
         plain = badge_svg(subject, white)
         baked = openbadges.bake_svg(plain, subject.assertion_url, subject.assertion_json)
         (directory / f"{subject.id}-badge{suffix}.svg").write_text(baked, encoding="utf-8")
         if not white:
-            date = f"{subject.year:04d}-01-01T00:00:00Z"
-            pdf = directory / f"{subject.id}-badge.pdf"
-            write_pdf(render.draw(plain), pdf, date, XML_INVALID.sub("", badge_title(subject)))
+            title = XML_INVALID.sub("", badge_title(subject))
+            (directory / f"{subject.id}-badge.pdf").write_bytes(pdf.badge_pdf(plain, title, f"{subject.year:04d}-01-01"))
 
 
 # ---------------------------------------------------------------- caching
@@ -353,7 +354,7 @@ def file_digest(path: Path) -> str:
 
 RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools", "pillow")
 """Packages whose versions are part of the fingerprint."""
-RENDERER_SOURCES = ("badges.py", "textpath.py", "glyphs.py", "kit.py", "openbadges.py", "render.py")
+RENDERER_SOURCES = ("badges.py", "textpath.py", "glyphs.py", "kit.py", "pdf.py", "openbadges.py", "render.py")
 """Our modules that shape a badge file's bytes: a change to any of them renders every kit again."""
 
 
