@@ -864,11 +864,13 @@ NOTES = [
     "mkdocs.yml (absolute docs_dir, site_dir and custom_dir), so it includes interpreter start-up, as the build does.",
     "Floor (b) times only `cairosvg.svg2png` at 300, 600 and 1200 px and `cairosvg.svg2pdf` on `badges.badge_svg()` "
     "for both colours of every current signatory (no cache, baking, SVG writing or ZIP), summed per call and divided "
-    "by the cores used. Above 1,000 signatories it is measured on an evenly spaced sample of 200 and scaled linearly, "
-    "as the row says. The SVG layout time (fonts to outlines) is shown separately and is not part of the floor.",
-    "Floor (c) is the same for the share cards (`cards.card_svg()` to a 1200×630 PNG, once per distinct card). "
-    "The cold-build target is defined against (a) + (b) only; the ratio with (c) added is shown beside it because "
-    "the cold build also renders one card per page.",
+    "by the cores used. Above --badge-full-up-to signatories it is measured on an evenly spaced sample "
+    "(--badge-sample) and scaled linearly, as the row says. The SVG layout time (fonts to outlines) is shown "
+    "separately and is not part of the floor. The build no longer draws any badge PNG (the visitor's browser makes "
+    "them), so this floor is far above the build's own badge work.",
+    "Sizes: bytes are each file's size, counted once per path (as a host stores them); the GitHub Pages artifact is "
+    "the byte count of `tar --dereference --hard-dereference` of the site, the command actions/upload-pages-artifact "
+    "runs. 1 GB is taken as 10^9 bytes.",
     "Wall time per cairosvg call rises with other people's load, so the badge work is also compared in CPU seconds "
     "(the cold build's badge phase: parent + pool workers, from getrusage) against the bare calls' CPU seconds.",
     "Peak memory: the target row uses the brief's definition, max RSS of the build process or any one child "

@@ -5,9 +5,9 @@ stay fast at 10,000. A benchmark on toy data would hide exactly the costs
 that grow with size (long names that wrap on badges, accented text, many
 reports per page), so every record here is the kind an editor could write:
 names of every length from 1 to 150 characters with Welsh and accented
-letters, every field in use (private contact included, so the build has to
-drop it), some signatories withdrawn with a reason. Everything comes from one
-seeded random generator, so a given (N, seed) always yields the same bytes
+letters, every public field in use (no contact details: they live in a
+private contacts file, not in signatories.yaml), some signatories withdrawn
+with a reason. Everything comes from one seeded random generator, so a given (N, seed) always yields the same bytes
 and two runs of the benchmark measure the same work.
 """
 
@@ -131,8 +131,6 @@ def make_record(rng: random.Random, index: int, length: int, measures: list[Meas
         reaffirmed = sorted({random_date(rng, signed, BUILD_DATE) for _ in range(rng.randint(0, 2))})
         if reaffirmed:
             record["reaffirmed"] = reaffirmed
-        record["contact"] = {"name": "Private Person", "email": f"contact{index}@example.net",
-                             "phone": f"01743 {rng.randint(0, 999999):06d}"}
     if signed < dt.date(2017, 7, 1) and rng.random() < 0.5:
         record["founding"] = True
     if rng.random() < WITHDRAWN_SHARE:
