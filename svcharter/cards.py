@@ -183,7 +183,9 @@ def shared_drawing() -> render.Drawing:
 
 PALETTE_COLOURS = 64
 """Colours in a card's palette. A card is a few flat colours and their smoothed edges: measured on a long-named
-card, 64 colours take it from 97 KB to 31 KB, with no pixel off by more than 7 of 255 in any channel."""
+card, 64 colours take it from 97 KB to 33 KB, with no pixel off by more than 4 of 255 in any channel. The
+palette is chosen by Pillow's maximum-coverage method and written at zlib level 7: median cut and level 9 save
+2 KB more but cost 0.17 s of CPU per card against 0.035 s, which at 10,000 pages is 20 minutes of a 2-core build."""
 
 
 def render_png(subject: CardSubject) -> bytes:
@@ -201,10 +203,10 @@ def palette_png(png: bytes) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
-        indexed = image.convert("RGB").quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT,
+        indexed = image.convert("RGB").quantize(PALETTE_COLOURS, method=Image.Quantize.MAXCOVERAGE,
                                                 dither=Image.Dither.NONE)
     out = io.BytesIO()
-    indexed.save(out, "PNG", optimize=True)
+    indexed.save(out, "PNG", compress_level=7)
     return out.getvalue()
 
 

@@ -11,6 +11,7 @@ itself, and the outlines come from the font, never from the untrusted text.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from fontTools.pens.basePen import BasePen
@@ -69,6 +70,15 @@ class RelativePathPen(BasePen):
         return "".join(self.parts)
 
 
+@functools.lru_cache(maxsize=2048)
+def outline_data(font: Font, name: str) -> str:
+    """A glyph's outline on the 1,000-unit em, as path data; made once per process (a kit needs it twice)."""
+    scale = GLYPH_UNITS / font.upm
+    pen = RelativePathPen()
+    font.outline(name).replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)))
+    return pen.commands()
+
+
 class GlyphDefs:
     """The glyphs one SVG uses, with ids given in order of first use, so a badge always gives the same bytes."""
 
@@ -83,12 +93,9 @@ class GlyphDefs:
         if key not in self._ids:
             if font.bounds(name) is None:
                 return None
-            scale = GLYPH_UNITS / font.upm
-            pen = RelativePathPen()
-            font.outline(name).replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)))
             ident = f"{self.prefix}{len(self._paths)}"
             self._ids[key] = ident
-            self._paths.append(f'<path id="{ident}" d="{pen.commands()}"/>')
+            self._paths.append(f'<path id="{ident}" d="{outline_data(font, name)}"/>')
         return self._ids[key]
 
     def line(self, text: str, font: Font, size: float, x: float, baseline: float) -> tuple[str, Box | None]:

@@ -138,8 +138,11 @@ def measure(text: str, font: Font, size: float) -> float:
     return place(text, font)[-1][1] * size / font.upm
 
 
+@functools.lru_cache(maxsize=8192)
 def extent(text: str, font: Font) -> tuple[float, float, float, float]:
     """Ink-aware extent in em: (left, right, top, bottom) with y up, covering advance and ink.
+
+    Remembered: wrapping and balancing measure the same words and lines many times over.
 
     Glyphs may poke out of their advance box (negative side bearings, accents),
     so fitting uses the union of the advance box and the real ink.
@@ -259,6 +262,7 @@ def sizes(start: float, floor: float, step: float) -> list[float]:
     return [round(start - i * step, 3) for i in range(count)] + [floor]
 
 
+@functools.lru_cache(maxsize=256)
 def fit(
     text: str,
     font: Font,
@@ -274,6 +278,11 @@ def fit(
     If even the floor size cannot fit, long words are broken by characters;
     should that still not fit (say 150 'W's), the size keeps shrinking below the
     floor rather than overflow. The result always fits max_width x max_height.
+
+    Remembered for the last few hundred calls: a badge is laid out twice,
+    in colour and white, with the same words in the same boxes, and fitting
+    is most of its layout time. The result is immutable and depends only on
+    the arguments (fonts are loaded once per process), so nothing goes stale.
     """
     text = glue_dashes(normalise(text)) or " "
 
