@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,12 @@ def built_fixture(tmp_path_factory: pytest.TempPathFactory, register_name: str) 
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built from tests/data/fixture-register.yaml, shared by the read-only site tests."""
     return built_fixture(tmp_path_factory, "fixture-register.yaml")
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright for every browser test of the session: its sync API runs one driver per thread at a time."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as driver:
+        yield driver

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, PageLog, StaticServer, build_site, launch_context
 from conftest import write_register
-from playwright import sync_api
 
 from svcharter import kit, openbadges, render
 
@@ -66,14 +65,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def context(tmp_path_factory: pytest.TempPathFactory, site: Site, playwright: Any) -> Iterator[Any]:
-    browser_context = launch_context(playwright, tmp_path_factory.mktemp("chromium-badges"))
+def context(tmp_path_factory: pytest.TempPathFactory, site: Site, playwright_driver: Any) -> Iterator[Any]:
+    browser_context = launch_context(playwright_driver, tmp_path_factory.mktemp("chromium-badges"))
     browser_context.set_default_timeout(60_000)
     try:
         yield browser_context
@@ -195,8 +188,8 @@ def test_zip_kit_opens_with_every_file_named_as_before(page: tuple[Any, PageLog]
     assert "This badge kit is for: Caffi Tŷ Bryn {year} – Café & Bar’s <b>Cyf</b>\n" in guide
 
 
-def test_without_javascript_the_page_offers_both_svgs_and_the_pdf(playwright: Any, site: Site) -> None:
-    plain = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+def test_without_javascript_the_page_offers_both_svgs_and_the_pdf(playwright_driver: Any, site: Site) -> None:
+    plain = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     try:
         tab = plain.new_context(java_script_enabled=False).new_page()
         tab.goto(f"{site.origin}register/{IDENT}/", wait_until="load")

@@ -33,7 +33,6 @@ from browser_support import (
     make_big_register,
     run_axe,
 )
-from playwright import sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -79,15 +78,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def context(tmp_path_factory: pytest.TempPathFactory, site: Site) -> Iterator[Any]:
+def context(tmp_path_factory: pytest.TempPathFactory, site: Site, playwright_driver: Any) -> Iterator[Any]:
     """One Chromium for the whole session, in a fresh profile, reused by every test."""
-    with sync_api.sync_playwright() as playwright:
-        browser_context = launch_context(playwright, tmp_path_factory.mktemp("chromium-profile"))
-        browser_context.set_default_timeout(10_000)
-        try:
-            yield browser_context
-        finally:
-            browser_context.close()
+    browser_context = launch_context(playwright_driver, tmp_path_factory.mktemp("chromium-profile"))
+    browser_context.set_default_timeout(10_000)
+    try:
+        yield browser_context
+    finally:
+        browser_context.close()
 
 
 @dataclass
