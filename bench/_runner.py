@@ -93,7 +93,7 @@ class MeasuredProgress(pipeline.Progress):
 def dump_badge_subjects(cfg: Config, path: str) -> None:
     """The badge subjects of the register just built, for the cairosvg floor (read from the cached register)."""
     settings = pipeline.read_mkdocs_settings(cfg)
-    register = pipeline.validated_register(cfg, settings, pipeline.Progress(quiet=True))
+    register = pipeline.validated_register(cfg, settings, pipeline.Progress(quiet=True), [])
     with open(path, "wb") as handle:
         pickle.dump(site_extras.badge_subjects(register)[1], handle)
 
@@ -104,7 +104,7 @@ def run_build(options: dict[str, Any]) -> dict[str, Any]:
     cfg = Config(signatories=Path(options["signatories"]), output=Path(options["output"]),
                  cache_dir=Path(options["cache_dir"]), site_url=options["site_url"],
                  build_date=dt.date.fromisoformat(options["build_date"]), quiet=True,
-                 workers=int(options.get("workers") or 0))
+                 workers=int(options.get("workers") or 0), renderer=options.get("renderer") or "mkdocs")
     profiler = cProfile.Profile() if options.get("profile") else None
     started = time.perf_counter()
     if profiler:

@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python bench/run.py`: make `bench` and `svcharter` importable
     sys.path.insert(0, str(ROOT))
 
-from bench import synthetic  # noqa: E402
+from bench import renderers, synthetic  # noqa: E402
 from svcharter import writer  # noqa: E402
 
 RUNNER = Path(__file__).resolve().parent / "_runner.py"
@@ -105,7 +105,7 @@ def machine_info() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         chromium = "not found"
     packages = ["mkdocs", "mkdocs-material", "CairoSVG", "cairocffi", "segno", "fonttools", "PyYAML", "Jinja2",
-                "playwright"]
+                "playwright", "zensical"]
     return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024**2, 1), "cpu": model,
             "python": platform.python_version(), "platform": platform.platform(), "cairo": cairo,
             "chromium": chromium, "packages": {p: package_version(p) for p in packages}}
@@ -229,11 +229,11 @@ def measure(command: list[str], timeout: float = 4 * 3600) -> Measured:
 
 
 def run_build(signatories: Path, output: Path, cache: Path, workers: int = 0, *, profile: bool = False,
-              dump_subjects: Path | None = None) -> Measured:
+              dump_subjects: Path | None = None, renderer: str = "mkdocs") -> Measured:
     """One build in a fresh process via bench/_runner.py (svcharter.build.build, report as JSON)."""
     options = {"signatories": str(signatories), "output": str(output), "cache_dir": str(cache),
                "site_url": SITE_URL, "build_date": BUILD_DATE, "workers": workers, "profile": profile,
-               "dump_subjects": str(dump_subjects) if dump_subjects else None}
+               "dump_subjects": str(dump_subjects) if dump_subjects else None, "renderer": renderer}
     measured = measure([sys.executable, str(RUNNER), "build", json.dumps(options)])
     measured.extra["old_site_deleted_after"] = wait_for_old_site(output)
     return measured
@@ -618,7 +618,7 @@ def badge_cpu(entry: dict[str, Any]) -> float:
 
 def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> str:
     """RESULTS.md: machine, table, targets with PASS/MISS, and where the time goes."""
-    sizes = sorted(int(n) for n in store)
+    sizes = sorted(int(n) for n in store if n.isdigit())  # "renderers" holds the renderer comparison
     entries = [store[str(n)] for n in sizes]
     facts = [derived(e) for e in entries]
     lines = ["# Benchmark results", "",
@@ -780,6 +780,8 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
         lines += [f"### cProfile of one nothing-changed rebuild at N = {n:,} ({run['wall']:.1f} s under the profiler)", "",
                   "Top 20 by cumulative time:", "", "```", trim_profile(run["result"]["profile_cumulative"]), "```", "",
                   "Top 20 by own time:", "", "```", trim_profile(run["result"]["profile_tottime"]), "```", ""]
+    if store.get("renderers"):
+        lines += renderers.section(store["renderers"])
     if notes:
         lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
     if ANALYSIS.exists():  # hand-written findings, kept apart so RESULTS.md can be regenerated from results.json
@@ -903,6 +905,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-cache", action="store_true",
                         help="keep <work>/nN/cache (the first build is then not cold; results say so)")
     parser.add_argument("--render-only", action="store_true", help="rewrite --out from results.json, measure nothing")
+    parser.add_argument("--renderer-sizes", default="",
+                        help="sizes at which to compare the renderers, MkDocs and Zensical (a list; default none)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     browser_sizes = set(sizes) if args.browser_sizes == "all" else {int(s) for s in args.browser_sizes.split(",") if s}
@@ -911,10 +915,13 @@ def main(argv: list[str] | None = None) -> int:
     store_file = args.work / "results.json"
     store: dict[str, Any] = {} if args.fresh or not store_file.exists() else json.loads(store_file.read_text())
     machine = machine_info()
-    def save(entry: dict[str, Any]) -> None:
-        store[str(entry["n"])] = entry
+    def save_store() -> None:
         store_file.write_text(json.dumps(store, indent=1), encoding="utf-8")
         args.out.write_text(render(store, machine, NOTES), encoding="utf-8")
+
+    def save(entry: dict[str, Any]) -> None:
+        store[str(entry["n"])] = entry
+        save_store()
 
     if args.render_only:
         args.out.write_text(render(store, machine, NOTES), encoding="utf-8")
@@ -927,6 +934,13 @@ def main(argv: list[str] | None = None) -> int:
                    badge_sample=args.badge_sample, badge_full_up_to=args.badge_full_up_to,
                    profile=count == args.profile_size, browser=count in browser_sizes, save=save, seed=args.seed,
                    keep_cache=args.keep_cache)
+        log(f"wrote {args.out}")
+    for count in (int(s.replace("_", "")) for s in args.renderer_sizes.split(",") if s.strip()):
+        def save_comparison(entry: dict[str, Any]) -> None:
+            store.setdefault("renderers", {})[str(entry["n"])] = entry
+            save_store()
+        renderers.compare(count, args.work / f"renderers-n{count}", repeat=max(1, args.repeat), seed=args.seed,
+                          workers=args.workers, save=save_comparison)
         log(f"wrote {args.out}")
     return 0
 

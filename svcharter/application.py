@@ -26,7 +26,8 @@ from __future__ import annotations
 import difflib
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import DataError, InvalidData
@@ -103,7 +104,7 @@ def format_template(hints: Mapping[str, str]) -> str:
     """An empty block to fill in by hand, each key preceded by a `#` line holding its hint."""
     lines = [BEGIN]
     for key in KEYS:
-        for hint in textwrap.wrap(hints.get(key, ""), width=WIDTH - 2):
+        for hint in textwrap.wrap(hints.get(key, ""), width=WIDTH - 2, break_long_words=False, break_on_hyphens=False):
             lines.append(f"# {hint}")
         lines.append(f"{key}:")
     lines.append(END)
@@ -186,3 +187,47 @@ def parse_application(text: str, source: str = "<application>") -> Application:
         value = _one_line(" ".join(pieces))
         answers[key] = tuple(item.strip() for item in value.split(",") if item.strip()) if key in LIST_KEYS else value
     return Application(answers=answers, lines=lines, source=source)
+
+
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l",
+                          "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i",
+                          "&": " and "})
+"""Letters that Unicode does not decompose into a plain letter and an accent."""
+_APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`]")
+
+
+def slug(name: str, limit: int = 60) -> str:
+    """An id for `name`: ASCII letters and digits joined by single hyphens, at most `limit` long.
+
+    Accents are dropped ("Siân's Café" gives "sians-cafe"); a letter that has no
+    plain form is dropped too, so the result may be empty.
+    """
+    plain = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", name).translate(_LETTERS))
+    ascii_only = plain.encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", ascii_only)
+    text = "-".join(words)
+    if len(text) > limit:
+        cut = text[:limit]
+        if text[limit] != "-" and "-" in cut:  # cut mid-word: drop the part-word
+            cut = cut.rsplit("-", 1)[0]
+        text = cut
+    return text.strip("-")
+
+
+def unique_id(name: str, taken: Collection[str], fallback: str = "signatory", limit: int = 60) -> str:
+    """`slug(name)`, or with -2, -3 ... added when that id is taken; `fallback` when nothing is left of the name."""
+    base = slug(name, limit) or fallback
+    if base not in taken:
+        return base
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = slug(base, limit - len(suffix)) + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+def add_answers(app: Application) -> dict[str, str]:
+    """The public answers as `add` takes them: text as given, lists comma-separated."""
+    return {key: value if isinstance(value, str) else ", ".join(value) for key, value in app.record().items()}

@@ -18,23 +18,20 @@ them to the script, so the two cannot disagree.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import segno
 
-from svcharter import kit, openbadges, pdf, textpath
+from svcharter import cache_entry, kit, openbadges, pdf, textpath
+from svcharter.artwork import Artwork, load_artwork
 from svcharter.glyphs import GlyphDefs
 from svcharter.kit import COLOURS, PNG_WIDTHS, kit_files, published_files, zip_members  # noqa: F401 - the kit's API
 from svcharter.pool import run_parallel
@@ -43,9 +40,6 @@ from svcharter.textpath import Box
 if TYPE_CHECKING:
     from svcharter import render
 
-LOGO_DIR = Path(__file__).resolve().parent.parent / "logo"
-LOGO_COLOUR = LOGO_DIR / "charter-logo.svg"
-LOGO_WHITE = LOGO_DIR / "charter-logo-white.svg"
 TEAL = "#00594f"
 WHITE = "#ffffff"
 WIDTH, HEIGHT = 800.0, 420.0
@@ -153,17 +147,6 @@ def module_runs(row: list) -> list[tuple[int, int]]:
     return runs
 
 
-@functools.cache
-def logo_markup(white: bool) -> tuple[str, float, float]:
-    """Inner artwork of the master logo with its viewBox width and height."""
-    svg = (LOGO_WHITE if white else LOGO_COLOUR).read_text(encoding="utf-8")
-    match = re.search(r'<g id="charter-logo">(.*)</g>\s*</svg>', svg, re.DOTALL)
-    box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    if not match or not box:
-        raise ValueError("logo SVG lacks its charter-logo group or viewBox")
-    return match.group(1), float(box.group(1)), float(box.group(2))
-
-
 def wordmark(line_drawer: textpath.LineDrawer) -> tuple[list[str], float]:
     """The logo's words, line by line, in the master logo's own units; and their right edge."""
     parts: list[str] = []
@@ -177,22 +160,24 @@ def wordmark(line_drawer: textpath.LineDrawer) -> tuple[list[str], float]:
     return parts, right
 
 
-def logo_part(white: bool, x: float, y: float, height: float, glyphs: GlyphDefs | None = None) -> tuple[str, Box]:
+def logo_part(white: bool, x: float, y: float, height: float, glyphs: GlyphDefs | None = None,
+              art: Artwork | None = None) -> tuple[str, Box]:
     """The master logo scaled into a corner; with `glyphs`, its words are drawn from the shared glyphs.
 
     The master carries its words as one outlined path (it must stand alone);
     a badge already holds most of those letters, so it redraws the words from
     the same font, size and places (WORDMARK) and keeps the master's emblem.
     """
-    inner, w, h = logo_markup(white)
+    logo = (art or load_artwork()).logo(white)
+    inner = logo.inner
     if glyphs is not None:
         emblem, _sep, _words = inner.rpartition("<path fill=")
         words, _right = wordmark(glyphs.line)
         inner = f'{emblem}<g fill="{WHITE if white else TEAL}">{"".join(words)}</g>\n'
-    scale = height / h
+    scale = height / logo.height
     f = textpath.fmt
     markup = f'<g id="logo" transform="translate({f(x)} {f(y)}) scale({scale:.6g})">{inner}</g>'
-    return markup, (x, y, x + w * scale, y + height)
+    return markup, (x, y, x + logo.width * scale, y + height)
 
 
 def pill_part(colour: str, white: bool, glyphs: GlyphDefs) -> tuple[str, Box]:
@@ -250,7 +235,7 @@ def drawn(key: str, block: textpath.Block, font: textpath.Font, x: float, y: flo
     return glyph_group(key, colour, markup), ink or (x, y, x, y)
 
 
-def layout(subject: BadgeSubject, white: bool = False) -> Layout:
+def layout(subject: BadgeSubject, white: bool = False, art: Artwork | None = None) -> Layout:
     """Place every block of the badge; each is fitted to its own area so none can overlap.
 
     The first part, "defs", holds the outline of every glyph the others use, so it is filled in last.
@@ -259,7 +244,7 @@ def layout(subject: BadgeSubject, white: bool = False) -> Layout:
     glyphs = GlyphDefs()
     parts: dict[str, str] = {"defs": ""}
     boxes: dict[str, Box] = {}
-    parts["logo"], boxes["logo"] = logo_part(white, 40.0, 36.0, 76.0, glyphs)
+    parts["logo"], boxes["logo"] = logo_part(white, 40.0, 36.0, 76.0, glyphs, art)
     parts["signatory"], boxes["signatory"] = pill_part(colour, white, glyphs)
     parts["rule"] = f'<path d="M40 134H760" stroke="{colour}" stroke-width="2"/>'
     boxes["rule"] = (40.0, 133.0, 760.0, 135.0)
@@ -292,11 +277,11 @@ def badge_title(subject: BadgeSubject) -> str:
     return f"Shropshire Social Value Charter signatory badge for {subject.name}, since {subject.year}"
 
 
-def badge_svg(subject: BadgeSubject, white: bool = False) -> str:
+def badge_svg(subject: BadgeSubject, white: bool = False, art: Artwork | None = None) -> str:
     """The unbaked badge SVG: outlines only, plus escaped title and description."""
     title = clean_xml_text(badge_title(subject))
     desc = clean_xml_text(f"Check that this signatory is current at {subject.page_url}")
-    body = "\n".join(layout(subject, white).parts.values())
+    body = "\n".join(layout(subject, white, art).parts.values())
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:g} {HEIGHT:g}" '
         f'width="{WIDTH:g}" height="{HEIGHT:g}" role="img">\n'
@@ -329,14 +314,15 @@ def usage_guide(subject: BadgeSubject) -> str:
     return kit.usage_guide(subject.name, subject.year, subject.page_url)
 
 
-def render_kit(subject: BadgeSubject, directory: Path) -> None:
+def render_kit(subject: BadgeSubject, directory: Path, art: Artwork | None = None) -> None:
     """Write the files of one signatory's kit that the site publishes: both SVGs, baked, and the print PDF.
 
     The PDF is written from the SVG by svcharter/pdf.py, not drawn by cairo: cairo writes every letter out
     again, which made it the largest file a signatory had.
     """
+    art = art or load_artwork()
     for suffix, white, _style in COLOURS:
-        plain = badge_svg(subject, white)
+        plain = badge_svg(subject, white, art)
         baked = openbadges.bake_svg(plain, subject.assertion_url, subject.assertion_json)
         (directory / f"{subject.id}-badge{suffix}.svg").write_text(baked, encoding="utf-8")
         if not white:
@@ -347,120 +333,86 @@ def render_kit(subject: BadgeSubject, directory: Path) -> None:
 # ---------------------------------------------------------------- caching
 
 
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools", "pillow")
-"""Packages whose versions are part of the fingerprint."""
-RENDERER_SOURCES = ("badges.py", "textpath.py", "glyphs.py", "kit.py", "pdf.py", "openbadges.py", "render.py")
-"""Our modules that shape a badge file's bytes: a change to any of them renders every kit again."""
-
-
-def cairo_library_version() -> str:
-    """The cairo C library's version, read without loading cairocffi (which is slow to load) where possible."""
-    try:
-        library = ctypes.CDLL("libcairo.so.2")
-    except OSError:  # not Linux, or an unusual install: ask cairocffi
-        import cairocffi
-
-        return cairocffi.cairo_version_string()
-    library.cairo_version_string.restype = ctypes.c_char_p
-    return library.cairo_version_string().decode("ascii")
-
-
-@functools.cache
-def renderer_fingerprint() -> str:
-    """Hash of the code, artwork, fonts and renderer versions that shape every file."""
-    here = Path(__file__).resolve().parent
-    inputs = [*(here / name for name in RENDERER_SOURCES), LOGO_COLOUR, LOGO_WHITE, textpath.REGULAR, textpath.BOLD]
-    versions = [*(metadata.version(package) for package in RENDERERS), cairo_library_version()]
-    return hashlib.sha256(json.dumps([[file_digest(p) for p in inputs], versions]).encode()).hexdigest()
-
-
-def subject_key(subject: BadgeSubject) -> str:
+def subject_key(subject: BadgeSubject, fingerprint: str) -> str:
     """Cache key for one kit: the subject's fields plus the renderer fingerprint."""
-    payload = json.dumps([asdict(subject), renderer_fingerprint()], sort_keys=True)
+    payload = json.dumps([asdict(subject), fingerprint], sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def render_into_cache(subject: BadgeSubject, final: Path) -> None:
-    """Render into a private temp folder, then rename it in: a folder present is complete."""
-    temp = final.parent / f"tmp-{final.name}-{os.getpid()}"
-    shutil.rmtree(temp, ignore_errors=True)
-    temp.mkdir(parents=True)
-    render_kit(subject, temp)
-    try:
-        temp.rename(final)
-    except OSError:
-        if not final.is_dir():
-            raise
-        shutil.rmtree(temp, ignore_errors=True)  # another process won the race
-
-
-def _render_job(job: tuple[BadgeSubject, str]) -> None:
+def _render_job(job: tuple[BadgeSubject, str, Artwork]) -> None:
     """Process-pool entry point (top-level so it pickles)."""
-    subject, final = job
-    render_into_cache(subject, Path(final))
+    subject, final, art = job
+    names = published_files(subject.id)
+    cache_entry.create(Path(final), names, lambda temp: render_kit(subject, temp, art))
 
 
-def run_jobs(jobs: list[tuple[BadgeSubject, str]], workers: int) -> None:
+def run_jobs(jobs: list[tuple[BadgeSubject, str, Artwork]], workers: int) -> None:
     """Render every missing kit, across processes when there is more than one."""
     run_parallel(_render_job, jobs, workers)
 
 
-def render_badges(subjects: Sequence[BadgeSubject], cache_dir: Path, workers: int = 0) -> BadgeOutput:
-    """Render (or reuse from cache) every subject's kit; returns paths, never file bytes."""
-    root = Path(cache_dir) / "badges"
-    root.mkdir(parents=True, exist_ok=True)
+def render_badges(subjects: Sequence[BadgeSubject], cache_dir: Path, workers: int = 0,
+                  art: Artwork | None = None) -> BadgeOutput:
+    """Render (or reuse from cache) every subject's kit; returns paths, never file bytes.
+
+    A cached kit is used only once every file in it matches the digests recorded when it was rendered.
+    """
+    art = art or load_artwork()
+    workers = workers or os.cpu_count() or 1
+    fingerprint = art.fingerprint
+    root = cache_entry.folder(cache_dir, "badges")
     files: dict[str, Path] = {}
-    jobs: list[tuple[BadgeSubject, str]] = []
+    entries: list[tuple[Path, list[str]]] = []
     for subject in subjects:
-        final = root / subject_key(subject)
-        if not final.is_dir():
-            jobs.append((subject, str(final)))
-        for name in published_files(subject.id):
+        final = root / subject_key(subject, fingerprint)
+        entries.append((final, published_files(subject.id)))
+        for name in entries[-1][1]:
             files[f"register/{subject.id}/badge/{name}"] = final / name
-    run_jobs(jobs, workers or os.cpu_count() or 1)
+    jobs: list[tuple[BadgeSubject, str, Artwork]] = []
+    for subject, (final, _names), good in zip(subjects, entries, cache_entry.verify_all(entries, workers), strict=True):
+        if not good:
+            cache_entry.discard(final)
+            jobs.append((subject, str(final), art))
+    run_jobs(jobs, workers)
     return BadgeOutput(files=files, rendered=len(jobs))
 
 
 # ---------------------------------------------------------------- master logo
 
 
-def logo_file_names() -> list[tuple[str, Path, bool]]:
-    """(site path, master SVG, white?) for each downloadable logo file."""
-    out: list[tuple[str, Path, bool]] = []
-    for suffix, master, white in (("", LOGO_COLOUR, False), ("-white", LOGO_WHITE, True)):
-        out.append((f"logo/charter-logo{suffix}.svg", master, white))
+def logo_file_names() -> list[tuple[str, bool]]:
+    """(site path, white?) for each downloadable logo file."""
+    out: list[tuple[str, bool]] = []
+    for suffix, white in (("", False), ("-white", True)):
+        out.append((f"logo/charter-logo{suffix}.svg", white))
         for width in PNG_WIDTHS:
-            out.append((f"logo/charter-logo{suffix}-{width}.png", master, white))
-        out.append((f"logo/charter-logo{suffix}.pdf", master, white))
+            out.append((f"logo/charter-logo{suffix}-{width}.png", white))
+        out.append((f"logo/charter-logo{suffix}.pdf", white))
     return out
 
 
-def render_logo_files(cache_dir: Path) -> dict[str, Path]:
-    """Master logo downloads (SVG, transparent PNGs, PDF; colour and white), cached."""
-    final = Path(cache_dir) / "logo" / renderer_fingerprint()
-    files = {site: final / Path(site).name for site, _m, _w in logo_file_names()}
-    if final.is_dir():
-        return files
-    temp = final.parent / f"tmp-{final.name}-{os.getpid()}"
-    shutil.rmtree(temp, ignore_errors=True)
-    temp.mkdir(parents=True)
+def render_logo_files(cache_dir: Path, art: Artwork | None = None) -> dict[str, Path]:
+    """Master logo downloads (SVG, transparent PNGs, PDF; colour and white), cached and verified like the kits."""
+    art = art or load_artwork()
+    final = cache_entry.folder(cache_dir, "logo") / art.fingerprint
+    names = [Path(site).name for site, _white in logo_file_names()]
+    if not cache_entry.usable(final, names):
+        cache_entry.create(final, names, lambda temp: _draw_logo_files(temp, art))
+    return {site: final / Path(site).name for site, _white in logo_file_names()}
+
+
+def _draw_logo_files(folder: Path, art: Artwork) -> None:
     from svcharter import render
 
-    for site, master, white in logo_file_names():
-        target = temp / Path(site).name
+    for site, white in logo_file_names():
+        target = folder / Path(site).name
+        logo = art.logo(white)
         if site.endswith(".svg"):
-            target.write_bytes(master.read_bytes())
+            target.write_bytes(logo.source)
             continue
-        drawing = render.draw(master.read_text(encoding="utf-8"))
+        drawing = render.draw(logo.source.decode("utf-8"))
         if site.endswith(".pdf"):
             title = "Shropshire Social Value Charter logo" + (", white" if white else "")
             write_pdf(drawing, target, "2017-01-01T00:00:00Z", title)
         else:
             write_png(drawing, target, int(site.rsplit("-", 1)[1][:-4]), None)
-    temp.rename(final)
-    return files

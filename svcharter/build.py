@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
-from mkdocs.plugins import BasePlugin
 
-from . import changes, opendata, security, site_extras
-from .config import Config
+from . import artwork, changes, contacts, guard, locks, opendata, renderers, security, signup, site_extras, writer
+from .config import Config, site_url_problem
 from .errors import BuildError, DataError, InvalidData
-from .load import load_records
-from .measures import load_survey
+from .load import load_records, read_text
+from .measures import Survey, load_survey
 from .models import Signatory, validate
-from .pages import PageMaker, front_matter
+from .pages import PageMaker, front_matter, marker_errors
+from .personal import personal_data_warnings
 from .register import Register, SiteInfo
 from .register_cache import cached_register
+from .sources import check_sources
 from .textpath import missing_glyphs
 from .writer import FileSet, add_files, staging_for, swap_in, sync_tree
 
@@ -38,6 +35,7 @@ class BuildReport:
     cards_rendered: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: str = ""
+    warnings: list[DataError] = field(default_factory=list)
 
 
 class Progress:
@@ -65,6 +63,10 @@ class Progress:
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
+    def notice(self, message: str) -> None:
+        """Why the build is waiting: printed even when quiet, so a pause is never a mystery."""
+        print(message, file=sys.stderr, flush=True)
+
 
 def read_mkdocs_settings(cfg: Config) -> dict:
     """mkdocs.yml as plain data (it must hold no Python tags, so safe loading is enough)."""
@@ -74,8 +76,9 @@ def read_mkdocs_settings(cfg: Config) -> dict:
 
 def site_info(cfg: Config, settings: dict) -> SiteInfo:
     url = cfg.site_url or settings.get("site_url") or ""
-    if not url.startswith(("http://", "https://")):
-        raise BuildError(f"site_url must be an http or https address (got {url!r}): set it in mkdocs.yml or pass --site-url")
+    problem = site_url_problem(url) if isinstance(url, str) else f"must be an http or https address (got {url!r})"
+    if problem:
+        raise BuildError(f"site_url {problem}: set it in mkdocs.yml or pass --site-url")
     extra = settings.get("extra") or {}
     months = extra.get("renewal_months")
     if months is not None and (not isinstance(months, int) or months < 1):
@@ -90,28 +93,75 @@ def glyph_checker() -> Callable[[str], set[str]]:
     return missing_glyphs
 
 
-def load_register(cfg: Config, settings: dict | None = None) -> Register:
-    """Load and validate everything the site is made from. Raises InvalidData listing every problem."""
+def load_register(cfg: Config, settings: dict | None = None, warnings: list[DataError] | None = None) -> Register:
+    """Load and validate everything the site is made from. Raises InvalidData listing every problem.
+
+    Warnings (problems for a person to judge, which do not stop the build) are added to `warnings`.
+    """
     settings = settings if settings is not None else read_mkdocs_settings(cfg)
     survey = load_survey(cfg.content_dir)
+    require_known_markers(cfg, survey)
     display = cfg.display(cfg.signatories)
     nodes = load_records(cfg.signatories, display, "signatories")
-    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker())
+    if warnings is not None:
+        warnings.extend(personal_data_warnings(display, nodes))
+    signatories: list[Signatory] = validate(display, nodes, survey.measures, cfg.build_date, glyph_checker(), warnings)
     return Register(tuple(signatories), survey, site_info(cfg, settings))
 
 
-def check(cfg: Config) -> Register:
-    """Validate only: the `check` command."""
-    return load_register(cfg)
+def require_known_markers(cfg: Config, survey: Survey) -> None:
+    """Refuse a content page whose marker names nothing: checked on every build, as pages are not cached."""
+    ids = {s.id for s in survey.statements}
+    errors = [problem for path in sorted(cfg.content_dir.rglob("*.md")) if path.is_file()
+              for problem in marker_errors(read_text(path, cfg.display(path)), cfg.display(path), ids)]
+    if errors:
+        raise InvalidData(errors)
+
+
+def check(cfg: Config, warnings: list[DataError] | None = None) -> Register:
+    """Validate only: the `check` command. It refuses what `build` would refuse in the sources, checks the
+    private contacts file, which the build never reads, and where the sign-up page sends applications."""
+    check_sources(cfg)
+    signup.sending(read_mkdocs_settings(cfg))
+    register_display, display = cfg.display(cfg.signatories), cfg.display(cfg.contacts_file)
+    required = cfg.contacts is not None
+    try:
+        register = load_register(cfg, warnings=warnings)
+    except InvalidData as error:
+        found = contacts.check_file(cfg.contacts_file, display, register_display, None, required)
+        raise InvalidData(error.errors + found) from None
+    found = contacts.check_file(cfg.contacts_file, display, register_display, set(register.by_id), required)
+    if found:
+        raise InvalidData(found)
+    return register
 
 
 def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
-    """Build the whole site into cfg.output, or raise and leave the old output untouched."""
+    """Build the whole site into cfg.output, or raise and leave the old output untouched.
+
+    Nothing is written until the output, the cache and the sources have been
+    checked, and then only while this build holds the locks on the cache and
+    the output, so no two builds can mix their files.
+    """
     progress = progress or Progress(cfg.quiet)
+    guard.check_cache(cfg)
+    guard.check_output(cfg)
+    check_sources(cfg)
+    artwork.cairo_library_version()  # a missing cairo is one message saying what to install, before any work
+    settings = read_mkdocs_settings(cfg)
+    with locks.build_lock(cfg, progress.notice):
+        if writer.recover(cfg.output):
+            progress.step(f"restored {cfg.display(cfg.output)}, which an interrupted build had left aside")
+        return _build(cfg, progress, settings)
+
+
+def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
+    """The stages of a build, once it is known that it may write."""
     report = BuildReport(timings=progress.timings)
     phase = progress.phase
-    settings = read_mkdocs_settings(cfg)
-    register = validated_register(cfg, settings, progress)
+    # Warnings come with validation: a rebuild of unchanged data (from the cache) has shown them already.
+    register = validated_register(cfg, settings, progress, report.warnings)
+    require_known_markers(cfg, register.survey)
     report.signatories = len(register.signatories)
     progress.step(f"validated {report.signatories} signatories")
 
@@ -121,22 +171,21 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     with phase("markdown"):
         docs = make_docs(cfg, register, extras.page_context)
     with phase("cards"):
-        report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress)
+        report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress, extras.art)
     extras.files.update(card_files.files)
     with phase("sync_tree"):
-        report.pages_written = sync_tree(cfg.cache_dir / "docs", docs)
+        report.pages_written = sync_tree(renderers.docs_dir(cfg), docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")
     # MkDocs reads the pages from disk and holds them all itself: free our copies first, to lower the peak.
     del docs
     extras.page_context.clear()
 
     with staging_for(cfg.output) as staging:
-        with phase("mkdocs"):
-            policy = security.PolicyPlugin()
-            run_mkdocs(cfg, register.site.site_url, cfg.cache_dir / "docs", staging, {"svcharter-csp": policy})
-        progress.step("MkDocs rendered the pages")
+        with phase("render"):
+            rendered = renderers.render(cfg, settings, register.site.site_url, renderers.docs_dir(cfg), staging)
+        progress.step(f"{renderers.RENDERERS[cfg.renderer]} rendered the pages")
         with phase("secure_site"):
-            security.secure_site(staging, policy.secured)  # any HTML file the plugin did not see
+            security.secure_site(staging, rendered.secured, rendered.runtime_styles)  # any page the plugin did not see
         with phase("add_files"):
             add_files(staging, extras.files)
         with phase("changes"):
@@ -149,11 +198,11 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     return report
 
 
-def validated_register(cfg: Config, settings: dict, progress: Progress) -> Register:
+def validated_register(cfg: Config, settings: dict, progress: Progress, warnings: list[DataError]) -> Register:
     """The register from the cache, or validated afresh: timed as "register", and as "validate" only when it ran."""
     def load() -> Register:
         with progress.phase("validate"):
-            return load_register(cfg, settings)
+            return load_register(cfg, settings, warnings)
 
     with progress.phase("register"):
         return cached_register(cfg, settings, load)
@@ -178,9 +227,10 @@ def make_docs(cfg: Config, register: Register, context: dict[str, object]) -> Fi
     docs.add("measures/index.md", maker.measures_index())
     for measure in register.survey.measures.values():
         if measure.adopted:
-            docs.add(f"measures/{measure.id}.md", maker.measure_page(measure.id))
+            docs.add(f"measures/{measure.id}/index.md", maker.measure_page(measure.id))
     docs.add("statistics/index.md", maker.statistics_page())
     docs.add("data/index.md", opendata_page(maker, context))
+    docs.update(signup.signup_files(maker, read_mkdocs_settings(cfg)))
     for asset in sorted((cfg.templates_dir / "assets").rglob("*")):
         if asset.is_file():
             docs.add("assets/" + asset.relative_to(cfg.templates_dir / "assets").as_posix(), asset)
@@ -195,46 +245,6 @@ def opendata_page(maker: PageMaker, context: dict[str, object]) -> str:
     body = maker.render("opendata.html.j2", columns=columns, licence_url=opendata.LICENCE_URL,
                         sizes=context["data_sizes"], dataset=opendata.dataset_jsonld(maker.register))
     return front_matter("Open data", body, description="Download the register of signatories as open data.")
-
-
-def run_mkdocs(cfg: Config, site_url: str, docs_dir: Path, site_dir: Path,
-               own_plugins: Mapping[str, BasePlugin] | None = None) -> None:
-    """Render with MkDocs in this process, with its plugins' start-up and shut-down events.
-
-    `own_plugins` join mkdocs.yml's plugins for this build only (the policy plugin), so mkdocs.yml
-    stays a plain MkDocs configuration that needs no package entry points.
-    """
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    logger = logging.getLogger("mkdocs")
-    logger.setLevel(logging.WARNING if cfg.quiet else logging.INFO)
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    # MkDocs stamps the sitemap and its gzip header with the build date: make it ours, not the clock's.
-    epoch = dt.datetime(cfg.build_date.year, cfg.build_date.month, cfg.build_date.day, tzinfo=dt.UTC).timestamp()
-    previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
-    try:
-        config = load_config(config_file=str(cfg.mkdocs_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                             site_url=site_url, strict=True)
-        for name, plugin in (own_plugins or {}).items():
-            config.plugins[name] = plugin
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            mkdocs_build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (MkDocsException, SystemExit, OSError) as exc:
-        raise BuildError(f"MkDocs could not build the site: {exc}") from exc
-    finally:
-        if previous_epoch is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
 
 
 __all__ = ["BuildReport", "Config", "DataError", "InvalidData", "build", "check", "load_register"]

@@ -11,7 +11,6 @@ cards whose text, artwork, code or renderer changed.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from svcharter import badges, textpath
+from svcharter import artwork, badges, cache_entry, textpath
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
@@ -178,14 +177,14 @@ def backdrop() -> str:
     )
 
 
-def layout(subject: CardSubject, runs: RunRecorder | None = None) -> badges.Layout:
+def layout(subject: CardSubject, runs: RunRecorder | None = None, art: artwork.Artwork | None = None) -> badges.Layout:
     """Place every block of the card; boxes are exposed so tests can prove nothing escapes SAFE.
 
     With `runs`, the words are only noted there (their parts stay empty), for render_png to paint.
     """
     parts: dict[str, str] = {"backdrop": backdrop()}
     boxes: dict[str, Box] = {}
-    parts["logo"], boxes["logo"] = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT)
+    parts["logo"], boxes["logo"] = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art=art)
     text_group(subject, parts, boxes, runs)
     if textpath.normalise(subject.address):
         parts["address"], boxes["address"] = address_part(subject.address, runs)
@@ -196,9 +195,9 @@ SHARED_PARTS = ("backdrop", "logo")
 """Painted first and the same on every card."""
 
 
-def card_svg(subject: CardSubject) -> str:
+def card_svg(subject: CardSubject, art: artwork.Artwork | None = None) -> str:
     """The card as a self-contained SVG: outlines only, plus an XML-escaped title."""
-    return _svg(subject, layout(subject).parts.values())
+    return _svg(subject, layout(subject, art=art).parts.values())
 
 
 def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
@@ -210,13 +209,22 @@ def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
     )
 
 
-@functools.cache
-def shared_drawing() -> render.Drawing:
-    """The backdrop and logo, drawn once per process rather than once per card."""
+_shared: list[tuple[artwork.Artwork, render.Drawing]] = []
+"""The last backdrop and logo drawn, with the artwork they were drawn from."""
+
+
+def shared_drawing(art: artwork.Artwork) -> render.Drawing:
+    """The backdrop and logo, drawn once per process and artwork rather than once per card.
+
+    Kept beside the artwork it was drawn from and used only for that same artwork, so an edited logo is
+    drawn afresh.
+    """
     from svcharter import render
 
-    logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT)
-    return render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo]))
+    if not _shared or _shared[0][0] != art:
+        logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art)
+        _shared[:] = [(art, render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo])))]
+    return _shared[0][1]
 
 
 PALETTE_COLOURS = 64
@@ -227,7 +235,7 @@ fast, moved the teal by one level), and written at zlib level 7: level 9 saves 2
 CPU per card, which at 10,000 pages is more than eight minutes of a 2-core build."""
 
 
-def render_png(subject: CardSubject) -> bytes:
+def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> bytes:
     """PNG bytes of the card at exactly WIDTH x HEIGHT: the shared backdrop and logo, then this card's words.
 
     The words are painted from the font's outlines by cairo directly, not through an SVG: cairosvg parsing
@@ -235,9 +243,10 @@ def render_png(subject: CardSubject) -> bytes:
     """
     from svcharter import render
 
+    art = art or artwork.load_artwork()
     runs = RunRecorder()
-    layout(subject, runs)
-    return palette_png(*render.glyph_runs_pixels(shared_drawing(), WIDTH, runs.runs))
+    layout(subject, runs, art)
+    return palette_png(*render.glyph_runs_pixels(shared_drawing(art), WIDTH, runs.runs))
 
 
 def palette_png(width: int, height: int, pixels: bytes) -> bytes:
@@ -257,48 +266,54 @@ def palette_png(width: int, height: int, pixels: bytes) -> bytes:
 
 # ---------------------------------------------------------------- caching and rendering
 
+CARD = "card.png"
+"""The one file of a card's cache entry."""
 
-@functools.cache
-def fingerprint() -> str:
+
+def fingerprint(art: artwork.Artwork) -> str:
     """Badge renderer fingerprint (textpath, logo, fonts, cairo versions) plus this module's source."""
-    own = badges.file_digest(Path(__file__).resolve())
-    return hashlib.sha256(f"{badges.renderer_fingerprint()}:{own}".encode()).hexdigest()
+    own = artwork.file_digest(Path(__file__).resolve())
+    return hashlib.sha256(f"{art.fingerprint}:{own}".encode()).hexdigest()
 
 
-def card_key(subject: CardSubject) -> str:
+def card_key(subject: CardSubject, card_fingerprint: str) -> str:
     """Cache key: the text that is drawn plus the fingerprint (not the path, which is not drawn)."""
-    payload = json.dumps([subject.headline, subject.subline, subject.address, fingerprint()])
+    payload = json.dumps([subject.headline, subject.subline, subject.address, card_fingerprint])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a per-process temp file and os.replace, so a crash never leaves half a PNG."""
-    temp = path.with_name(f"tmp-{path.name}-{os.getpid()}")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
-def _render_job(job: tuple[CardSubject, str]) -> None:
+def _render_job(job: tuple[CardSubject, str, artwork.Artwork]) -> None:
     """Process-pool entry point (top-level so it pickles); sends back nothing but completion."""
-    subject, final = job
-    write_atomic(Path(final), render_png(subject))
+    subject, final, art = job
+    cache_entry.create(Path(final), [CARD], lambda temp: (temp / CARD).write_bytes(render_png(subject, art)))
 
 
-def run_jobs(jobs: list[tuple[CardSubject, str]], workers: int) -> None:
+def run_jobs(jobs: list[tuple[CardSubject, str, artwork.Artwork]], workers: int) -> None:
     """Render every missing card, across processes when there is more than one."""
     run_parallel(_render_job, jobs, workers)
 
 
-def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0) -> CardOutput:
-    """Render (or reuse from cache) every subject's card; returns paths, never PNG bytes."""
-    root = Path(cache_dir) / "cards"
-    root.mkdir(parents=True, exist_ok=True)
+def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0,
+                 art: artwork.Artwork | None = None) -> CardOutput:
+    """Render (or reuse from cache) every subject's card; returns paths, never PNG bytes.
+
+    A cached card is used only when it matches the digest recorded when it was drawn.
+    """
+    art = art or artwork.load_artwork()
+    workers = workers or os.cpu_count() or 1
+    card_fingerprint = fingerprint(art)
+    root = cache_entry.folder(cache_dir, "cards")
     files: dict[str, Path] = {}
-    jobs: dict[Path, CardSubject] = {}
+    distinct: dict[Path, CardSubject] = {}
     for subject in subjects:
-        final = root / f"{card_key(subject)}.png"
-        files[subject.path] = final
-        if final not in jobs and not final.is_file():
-            jobs[final] = subject  # identical cards render once
-    run_jobs([(subject, str(final)) for final, subject in jobs.items()], workers or os.cpu_count() or 1)
+        final = root / card_key(subject, card_fingerprint)
+        files[subject.path] = final / CARD
+        distinct.setdefault(final, subject)  # identical cards render once
+    entries = [(final, [CARD]) for final in distinct]
+    jobs = []
+    for (final, _names), good in zip(entries, cache_entry.verify_all(entries, workers), strict=True):
+        if not good:
+            cache_entry.discard(final)
+            jobs.append((distinct[final], str(final), art))
+    run_jobs(jobs, workers)
     return CardOutput(files=files, rendered=len(jobs))

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import printable
+
 PUBLISHED_JSON = "data/signatories.json"
 WITHDRAWAL_KEYS = ("status", "withdrawn", "withdrawn_reason")
 """Keys a withdrawal changes by itself; other differences are edits."""
@@ -88,8 +90,17 @@ def _escape(text: str) -> str:
 
 
 def _records(text: str) -> dict[str, dict[str, object]]:
-    data = json.loads(text)
-    return {str(r["id"]): r for r in data["signatories"]}
+    """The published records by id. Raises ValueError for anything that is not the register's JSON.
+
+    The file comes from the output folder, which anyone may have edited or damaged: the JSON parser
+    recurses, so nesting thousands deep raises RecursionError, which is caught here like any bad JSON.
+    """
+    try:
+        data = json.loads(text)
+        records = {str(r["id"]): r for r in data["signatories"]}
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise ValueError(type(exc).__name__) from None
+    return records
 
 
 def _is_withdrawn(record: dict[str, object]) -> bool:
@@ -97,11 +108,12 @@ def _is_withdrawn(record: dict[str, object]) -> bool:
 
 
 def _differing(old: dict[str, object], new: dict[str, object]) -> tuple[str, ...]:
-    return tuple(key for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key))
+    return tuple(printable(key) for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key))
 
 
 def _entry(record: dict[str, object], fields: tuple[str, ...] = ()) -> Entry:
-    return Entry(str(record["id"]), str(record.get("name", "")), fields)
+    """The published JSON is not validated again: escape what it holds, so it prints and saves as UTF-8."""
+    return Entry(printable(str(record["id"])), printable(str(record.get("name", ""))), fields)
 
 
 def _by_name(entries: list[Entry]) -> tuple[Entry, ...]:
@@ -116,8 +128,9 @@ def summarise(previous_json: str | None, current_json: str) -> Changes:
     notes: tuple[str, ...] = ()
     try:
         previous = _records(previous_json) if previous_json is not None else None
-    except (ValueError, KeyError, TypeError):
-        previous, notes = None, ("The previous build's data/signatories.json could not be read.",)
+    except ValueError:
+        previous, notes = None, (f"The previous build's {PUBLISHED_JSON} could not be read (it is not the register's "
+                                 "JSON), so there is nothing to compare with.",)
     if previous is None:
         return Changes(total=len(current), previous_found=False, notes=notes)
     added, withdrawn, edited = [], [], []
@@ -139,7 +152,10 @@ def summarise(previous_json: str | None, current_json: str) -> Changes:
 def compare_with_published(output: Path, current_json: str) -> Changes:
     """Summarise against the JSON in the output folder, which holds the last build (or the fetched live site)."""
     previous = output / PUBLISHED_JSON
-    text = previous.read_text(encoding="utf-8") if previous.is_file() else None
+    try:
+        text = previous.read_text(encoding="utf-8") if previous.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        text = "not readable"  # summarised as unreadable, with a note, like any damaged file
     return summarise(text, current_json)
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .config import Config
-from .errors import CharterError, DataError, InvalidData
+from .config import RENDERERS, Config
+from .errors import CharterError, DataError, InvalidData, UsageError, printable, printable_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ANSWER = "answer:"
@@ -20,6 +20,15 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _site_url(text: str) -> str:
+    from .config import site_url_problem
+
+    problem = site_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,12 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate, then build the site into site/")
     common(build)
     build.add_argument("--output", type=Path, default=None, metavar="DIR", help="where to build (default: site/)")
-    build.add_argument("--site-url", default=None, metavar="URL", help="the published address (default: from mkdocs.yml)")
+    build.add_argument("--site-url", type=_site_url, default=None, metavar="URL",
+                       help="the published address (default: from mkdocs.yml)")
     build.add_argument("--workers", type=int, default=0, help="badge render processes (default: one per core)")
     build.add_argument("--register-page-rows", type=int, default=None, metavar="N",
                        help="rows per register page before it is split into pages (default: 1000)")
+    build.add_argument("--renderer", choices=tuple(RENDERERS), default="mkdocs",
+                       help="what renders the pages: mkdocs (default) or zensical, Material's successor")
     check = commands.add_parser("check", help="validate only, build nothing")
     common(check)
+    _contacts_option(check, "the private contacts file to check (default: contacts.yaml beside the register, if any)")
     for sub in (build, check):
         sub.add_argument("--format", choices=("text", "github"), default="text",
                          help="how to print problems: text (default) or GitHub Actions annotations")
@@ -56,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write schema/signatories.schema.json from the field definitions")
     schema.add_argument("--check", action="store_true", help="only check the file is up to date (exit 1 if not)")
     return parser
+
+
+def _contacts_option(sub: argparse.ArgumentParser, text: str) -> None:
+    sub.add_argument("--contacts", type=Path, default=None, metavar="FILE", help=text)
 
 
 def _edit_common(sub: argparse.ArgumentParser) -> None:
@@ -81,6 +98,11 @@ def _edit_commands(commands: argparse._SubParsersAction) -> None:
         else:
             add.add_argument(flag, dest=ANSWER + question.key, default=None, metavar="TEXT", help=question.help)
     add.add_argument("--yes", action="store_true", help="ask nothing: take every answer from the options")
+    add.add_argument("--application", default=None, metavar="FILE",
+                     help="take every answer from an application emailed from the sign-up form (- reads it from "
+                          "standard input: paste the whole email); only --id and --signed may be given with it")
+    _contacts_option(add, "with --application: append the contact person to this private file "
+                          "(default: print them once, for your own records)")
     withdraw = commands.add_parser("withdraw", help="record that a signatory has left the charter")
     _edit_common(withdraw)
     withdraw.add_argument("id", help="the signatory's id")
@@ -102,8 +124,12 @@ def _config(args: argparse.Namespace) -> Config:
         values["cache_dir"] = args.cache_dir.resolve()
     if getattr(args, "register_page_rows", None):
         values["register_page_rows"] = max(1, args.register_page_rows)
+    if getattr(args, "renderer", None):
+        values["renderer"] = args.renderer
     if getattr(args, "workers", 0):
         values["workers"] = args.workers
+    if getattr(args, "contacts", None):
+        values["contacts"] = args.contacts.resolve()
     return Config(**values)  # type: ignore[arg-type]
 
 
@@ -127,10 +153,10 @@ def _escape_property(text: str) -> str:
 
 
 def github_annotation(problem: DataError) -> str:
-    """One problem as a GitHub Actions error annotation on the file, line and column."""
-    message = str(problem).removeprefix(f"{problem.file}:{problem.line}:{problem.column}: ")
-    where = f"file={_escape_property(problem.file)},line={problem.line},col={problem.column}"
-    return f"::error {where}::{_escape_data(message)}"
+    """One problem as a GitHub Actions annotation (error or warning) on the file, line and column."""
+    level = "warning" if problem.severity == "warning" else "error"
+    where = f"file={_escape_property(printable(problem.file))},line={problem.line},col={problem.column}"
+    return f"::{level} {where}::{_escape_data(problem.text())}"
 
 
 def report_github(error: CharterError) -> None:
@@ -141,12 +167,16 @@ def report_github(error: CharterError) -> None:
     if problems:
         _count(len(problems))
     else:
-        print(f"::error::{_escape_data(str(error))}")
+        print(f"::error::{_escape_data(printable_lines(str(error)))}")
         report_error(error)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def _count(count: int) -> None:
-    print(f"{count} problem{'s' if count != 1 else ''} found: nothing was built.", file=sys.stderr)
+    print(f"{_plural(count, 'problem')} found: nothing was built.", file=sys.stderr)
 
 
 def report_error(error: CharterError) -> None:
@@ -156,7 +186,16 @@ def report_error(error: CharterError) -> None:
             print(problem, file=sys.stderr)
         _count(len(error.errors))
     else:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable_lines(str(error))}", file=sys.stderr)
+
+
+def report_warnings(warnings: list[DataError], github: bool) -> None:
+    """Warnings do not stop the build: each is printed where its format is read, and the exit code stays 0."""
+    for warning in warnings:
+        if github:
+            print(github_annotation(warning))
+        else:
+            print(warning, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     cfg = _config(args)
     try:
         _run(args, cfg)
+    except UsageError as error:
+        report_error(error)
+        return EXIT_USAGE
     except CharterError as error:
         report_github(error) if getattr(args, "format", "text") == "github" else report_error(error)
         return EXIT_FAILED
@@ -183,10 +225,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, cfg: Config) -> None:
     from . import build as pipeline
 
+    github = getattr(args, "format", "text") == "github"
     if args.command == "check":
-        register = pipeline.check(cfg)
+        warnings: list[DataError] = []
+        register = pipeline.check(cfg, warnings)
+        report_warnings(warnings, github)
         if not args.quiet:
-            print(f"{cfg.display(cfg.signatories)}: {len(register.signatories)} signatories, no problems found.")
+            print(f"{printable(cfg.display(cfg.signatories))}: {len(register.signatories)} signatories, no problems found"
+                  + (f" ({_plural(len(warnings), 'warning')} to look at)." if warnings else "."))
     elif args.command == "serve":
         from .serve import serve
 
@@ -201,8 +247,9 @@ def _run(args: argparse.Namespace, cfg: Config) -> None:
             print(f"Recorded the withdrawal of '{args.id}' on {args.date.isoformat()} in {cfg.display(cfg.signatories)}.")
     else:
         report = pipeline.build(cfg)
+        report_warnings(report.warnings, github)
         if not args.quiet:
-            print(f"Built {report.signatories} signatories into {cfg.display(cfg.output)}.")
+            print(f"Built {report.signatories} signatories into {printable(cfg.display(cfg.output))}.")
             if report.changes:
                 print(report.changes)
 
@@ -219,13 +266,42 @@ def _ask(prompt: str) -> str:
 def _add(args: argparse.Namespace, cfg: Config) -> None:
     from .edit import add, page_address
 
-    record_id = add(cfg, _answers(args), None if args.yes else _ask, print)
+    if args.application is not None:
+        record_id = _add_application(args, cfg)
+    elif args.contacts is not None:
+        raise UsageError("--contacts is for the contact details in an application: give --application too")
+    else:
+        record_id = add(cfg, _answers(args), None if args.yes else _ask, print)
     address = page_address(cfg, record_id)
     if args.quiet:
         print(address)
     else:
         print(f"Added '{record_id}' to {cfg.display(cfg.signatories)}.")
         print(f"Its page will be at {address} once the site is rebuilt and published.")
+
+
+def _add_application(args: argparse.Namespace, cfg: Config) -> str:
+    """`add --application`: show the record, and the contact details where they went (or once, here)."""
+    from .intake import STDIN, add_application, read_application
+
+    answers = _answers(args)
+    extra = sorted(set(answers) - {"id", "signed"})
+    if extra:
+        options = ", ".join("--" + key.replace("_", "-") for key in extra)
+        raise UsageError(f"--application takes every answer from the application: leave out {options}")
+    if args.application == STDIN and sys.stdin.isatty():
+        print("Paste the whole email, then press Ctrl+D (Ctrl+Z then Enter on Windows).", file=sys.stderr)
+    text, source = read_application(args.application, sys.stdin)
+    added = add_application(cfg, text, source, answers.get("id"), answers.get("signed"), cfg.contacts)
+    if not args.quiet:
+        shown = added.record_text.lstrip("\r\n")
+        print(f"Added to the end of {cfg.display(cfg.signatories)}:\n\n{shown}")
+    if added.contacts_file is not None:
+        print(f"Added the contact person to {cfg.display(added.contacts_file)} (private: never commit it).")
+    elif added.contact_text:
+        print("The contact person, for your own records only (never put them in signatories.yaml; "
+              f"they are shown once and kept nowhere):\n\n{added.contact_text}")
+    return added.record_id
 
 
 def _schema(check_only: bool) -> int:

@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import fields
 from .config import Config
 from .errors import CharterError, DataError, InvalidData
-from .load import compose, load_records
+from .load import compose, load_records, read_limited
 from .measures import load_survey
 from .models import validate
 
@@ -49,7 +49,7 @@ class EditRefused(CharterError):
 
 @dataclass(frozen=True)
 class Question:
-    """One answer `add` collects: a field, or one key of the contact block ("contact.email")."""
+    """One answer `add` collects: a field of the record."""
 
     key: str
     label: str
@@ -58,7 +58,7 @@ class Question:
 
     @property
     def required(self) -> bool:
-        return self.spec.required and "." not in self.key
+        return self.spec.required
 
 
 def questions() -> list[Question]:
@@ -67,11 +67,7 @@ def questions() -> list[Question]:
     for spec in fields.FIELDS:
         if spec.name in NOT_ASKED:
             continue
-        if spec.kind == "contact":
-            found += [Question(f"contact.{key}", f"Contact {key} (private)", f"{spec.help}", spec)
-                      for key in fields.CONTACT_KEYS]
-        else:
-            found.append(Question(spec.name, spec.name.replace("_", " ").capitalize(), spec.help, spec))
+        found.append(Question(spec.name, spec.name.replace("_", " ").capitalize(), spec.help, spec))
     return found
 
 
@@ -115,12 +111,7 @@ def record_lines(answers: dict[str, str], dash: int, key: int) -> list[str]:
     """The new record's lines (without line ends), fields in FIELDS order."""
     lines: list[str] = []
     for spec in fields.FIELDS:
-        if spec.kind == "contact":
-            contact = [(k, answers[f"contact.{k}"]) for k in fields.CONTACT_KEYS if answers.get(f"contact.{k}")]
-            if contact:
-                lines.append(f"{spec.name}:")
-                lines += [f"  {k}: {quote(v)}" for k, v in contact]
-        elif answers.get(spec.name):
+        if answers.get(spec.name):
             lines.append(f"{spec.name}: {yaml_value(spec, answers[spec.name])}")
     first = " " * dash + "-" + " " * (key - dash - 1)
     return [(first if i == 0 else " " * key) + line for i, line in enumerate(lines)]
@@ -237,8 +228,10 @@ class RegisterFile:
         self.path = cfg.signatories
         self.display = cfg.display(cfg.signatories)
         try:
-            self.text = self.path.read_bytes().decode("utf-8")  # bytes, so CRLF line ends survive
-        except (OSError, UnicodeDecodeError) as exc:
+            self.text = read_limited(self.path, self.display).decode("utf-8")  # bytes, so CRLF line ends survive
+        except InvalidData as error:
+            raise EditRefused(f"cannot read {self.display}: {error.errors[0].message}") from None
+        except UnicodeDecodeError as exc:
             raise EditRefused(f"cannot read {self.display}: {exc}") from None
         self.measures = load_survey(cfg.content_dir).measures
         self.glyph_check = glyph_checker()
@@ -272,18 +265,26 @@ class RegisterFile:
             raise EditRefused(f"{self.display} already has problems; fix them first (nothing was changed):\n{listed}")
 
     def save(self, text: str) -> None:
-        """Write `text` in place of the register, only if the validator accepts it, atomically."""
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}-", suffix=".tmp")
+        """Write `text` in place of the register, only if the validator accepts it, atomically.
+
+        A register that is a symbolic link is written through to its target, which keeps the link:
+        replacing the link itself with a file would leave the real register without the change.
+        """
+        target = Path(os.path.realpath(self.path))
+        try:
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
+        except OSError as exc:
+            raise EditRefused(f"{self.display} was not changed: cannot write beside it: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text.encode("utf-8"))
-            os.chmod(temp, self.path.stat().st_mode & 0o777)
+            os.chmod(temp, target.stat().st_mode & 0o777)
             found = self.problems_in_file(Path(temp))
             if found:
                 lines = dict.fromkeys(f"  {p.field + ': ' if p.field else ''}{p.message}" for p in found)
                 listed = "\n".join(lines)
                 raise EditRefused(f"{self.display} was not changed: the result would not be valid:\n{listed}")
-            os.replace(temp, self.path)
+            os.replace(temp, target)
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)

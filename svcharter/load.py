@@ -9,7 +9,9 @@ interpretation to the schema, which knows what type a field should hold.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,9 @@ from .errors import DataError, InvalidData
 STR_TAG, SEQ_TAG, MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """20 MB: about 50 times a 10,000-record register, small enough to read safely."""
+MAX_DEPTH = 20
+"""Lists and mappings inside one another: a register needs 7 levels (a report's values), the survey files 5.
+Far deeper nesting is no register, and would exhaust Python's stack in the parser that explains errors."""
 
 
 class _RefusedAnchor(yaml.YAMLError):
@@ -40,8 +45,16 @@ class _RefusedAnchor(yaml.YAMLError):
         self.kind = kind
 
 
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("nested too deeply")
+        self.mark = mark
+
+
 class _StrictComposer(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors (&name) and aliases (*name) on sight."""
+    """A SafeLoader that refuses anchors (&name) and aliases (*name) on sight, and nesting beyond MAX_DEPTH."""
+
+    depth = 0
 
     def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
         event = self.peek_event()
@@ -49,7 +62,13 @@ class _StrictComposer(yaml.SafeLoader):
             raise _RefusedAnchor(event.start_mark, "alias")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor:
             raise _RefusedAnchor(event.start_mark, "anchor")
-        return super().compose_node(parent, index)
+        if isinstance(event, CollectionStartEvent) and self.depth >= MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -68,19 +87,42 @@ class Position:
         return DataError(self.file, self.line, self.column, record, field, message)
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a UTF-8 file, refusing one too large to be a real register."""
+def read_limited(path: Path, display: str) -> bytes:
+    """The bytes of a regular file, reading at most the size limit (a file's stated size can lie).
+
+    /dev/zero says it is empty and never ends; a pipe can block forever when
+    opened. So the file is opened without waiting, its kind is read from the
+    open file itself, and never more than the limit is read.
+    """
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise InvalidData([DataError(display, 1, 1, None, None, "file not found")]) from None
-    if size > MAX_FILE_BYTES:
+    except OSError as exc:
+        raise InvalidData([DataError(display, 1, 1, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    kind = os.fstat(fd)
+    if not stat.S_ISREG(kind.st_mode):
+        os.close(fd)
+        message = "is not a regular file (it is a folder, a device or a pipe): give the file itself"
+        raise InvalidData([DataError(display, 1, 1, None, None, message)])
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise InvalidData([DataError(display, 1, 1, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(kind.st_size, len(raw))
         message = (
             f"file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB "
             "(far more than 10,000 full records): check the file is the register"
         )
         raise InvalidData([DataError(display, 1, 1, None, None, message)])
-    raw = path.read_bytes()
+    return raw
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a UTF-8 file, refusing one too large to be a real register."""
+    raw = read_limited(path, display)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -117,6 +159,10 @@ def _compose_explained(text: str, display: str) -> Node | None:
         message = (
             f"YAML {exc.kind}s (& and *) are not allowed: write each value out in full"
         )
+        raise InvalidData([pos.error(message)]) from None
+    except _TooDeep as exc:
+        pos = Position(display, exc.mark.line + 1, exc.mark.column + 1)
+        message = f"lists and mappings are nested more than {MAX_DEPTH} deep here: no record needs that many"
         raise InvalidData([pos.error(message)]) from None
     except yaml.MarkedYAMLError as exc:
         raise InvalidData([_syntax_error(exc, display)]) from None
@@ -160,11 +206,12 @@ def _compose_fast(text: str) -> Node | None:
         if kind is ScalarEvent:
             tag = _resolve_plain(event.value) if event.implicit[0] else STR_TAG
             node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
-        elif kind is SequenceStartEvent:
-            stack.append([SequenceNode(SEQ_TAG, [], event.start_mark, None, flow_style=event.flow_style), None])
-            continue
-        elif kind is MappingStartEvent:
-            stack.append([MappingNode(MAP_TAG, [], event.start_mark, None, flow_style=event.flow_style), None])
+        elif kind is SequenceStartEvent or kind is MappingStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+            node_type = SequenceNode if kind is SequenceStartEvent else MappingNode
+            tag = SEQ_TAG if kind is SequenceStartEvent else MAP_TAG
+            stack.append([node_type(tag, [], event.start_mark, None, flow_style=event.flow_style), None])
             continue
         elif kind is SequenceEndEvent or kind is MappingEndEvent:
             node = stack.pop()[0]
@@ -267,10 +314,3 @@ def load_records(path: Path, display: str, top_key: str) -> list[MappingNode | N
     assert isinstance(items, SequenceNode)
     return list(items.value)
 
-
-def load_data(path: Path, display: str) -> object:
-    """Read a small trusted data file (measures, survey results) with the same strict rules."""
-    root = compose(read_text(path, display), display)
-    if root is None:
-        return None
-    return _StrictComposer("").construct_document(root)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,20 +18,20 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import field_messages as say
 from .errors import DataError, InvalidData
 from .fields import (
-    CONTACT_KEYS,
-    EMAIL_PATTERN,
     FIELDS,
     FIELDS_BY_NAME,
     IDENTIFIER_PATTERN,
     NARRATIVE_MAX,
-    PHONE_PATTERN,
+    NUMBER_PATTERN,
     SLUG_PATTERN,
     Field,
 )
 from .load import Position
 from .measures import Measure
+from .textcheck import similar_names, text_problem
 
 STR_TAG = "tag:yaml.org,2002:str"
 YAML_READS_AS = {
@@ -40,7 +41,6 @@ YAML_READS_AS = {
     "tag:yaml.org,2002:null": "empty",
     "tag:yaml.org,2002:timestamp": "a date",
 }
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Report:
 
 @dataclass(frozen=True)
 class Signatory:
-    """A validated, public-only signatory record. Contact details are dropped on purpose."""
+    """A validated signatory record: every field is public (contact details live in contacts.yaml)."""
 
     id: str
     name: str
@@ -101,26 +101,27 @@ def _hint(value: str, allowed: Iterable[str]) -> str:
     return f"({text})"
 
 
-def _text(rec: _Record, node: Node, name: str, max_length: int | None, *, multiline: bool = False) -> str | None:
+def _text(rec: _Record, node: Node, name: str, max_length: int | None) -> str | None:
     if not isinstance(node, ScalarNode):
         rec.fail(node, name, "must be a single piece of text, not a list or a mapping")
         return None
     if node.tag != STR_TAG:
         reads_as = YAML_READS_AS.get(node.tag, "something other than text")
         if node.tag.endswith(":null"):
-            rec.fail(node, name, "is empty: write a value or remove the line")
+            rec.fail(node, name, say.EMPTY)
         else:
             rec.fail(node, name, f"YAML reads {node.value!r} as {reads_as}: put it in quotes, e.g. {name}: \"{node.value}\"")
         return None
     value = node.value
     if not value.strip():
-        rec.fail(node, name, "is empty: write a value or remove the line")
+        rec.fail(node, name, say.EMPTY)
         return None
-    if CONTROL_CHARACTERS.search(value) or (not multiline and ("\n" in value or "\t" in value)):
-        rec.fail(node, name, "holds a line break, tab or control character: keep it to plain text on one line")
+    problem = text_problem(name, value)
+    if problem:
+        rec.fail(node, name, problem)
         return None
     if max_length is not None and len(value) > max_length:
-        rec.fail(node, name, f"is {len(value)} characters long; the limit is {max_length}")
+        rec.fail(node, name, say.TOO_LONG.format(length=len(value), limit=max_length))
         return None
     return value
 
@@ -181,7 +182,7 @@ def _choices(rec: _Record, node: Node, name: str, choices: dict[str, str]) -> tu
 
 
 def _unique(rec: _Record, node: Node, name: str, values: list[str]) -> tuple[str, ...] | None:
-    repeated = sorted({v for v in values if values.count(v) > 1})
+    repeated = sorted(v for v, count in Counter(values).items() if count > 1)
     if repeated:
         rec.fail(node, name, f"lists {', '.join(repeated)} more than once")
         return None
@@ -192,12 +193,15 @@ def _url(rec: _Record, node: Node, name: str, max_length: int | None) -> str | N
     value = _text(rec, node, name, max_length)
     if value is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is not an IPv6 address, such as http://[::1
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        rec.fail(node, name, f"{value!r} is not a web address: it must start with https:// or http://")
+        rec.fail(node, name, say.NOT_A_WEB_ADDRESS.format(value=value))
         return None
-    if re.search(r"[\s<>\"'`\\{}|^]", value):
-        rec.fail(node, name, f"{value!r} holds a space, quote, bracket or other character a web address cannot hold")
+    if re.search(say.WEB_ADDRESS_FORBIDDEN, value):
+        rec.fail(node, name, say.NOT_WEB_ADDRESS_CHARACTERS.format(value=value))
         return None
     return value
 
@@ -228,26 +232,6 @@ def _measures(rec: _Record, node: Node, name: str, measures: dict[str, Measure])
     if len(values) != len(items):
         return None
     return _unique(rec, node, name, values)
-
-
-def _contact(rec: _Record, node: Node, name: str) -> None:
-    """Check the private contact block; its values are never kept."""
-    if not isinstance(node, MappingNode):
-        rec.fail(node, name, "must be a mapping, e.g. contact: {name: ..., email: ..., phone: ...}")
-        return
-    for key, value in node.value:
-        key_text = _key(key)
-        label = f"{name}.{key_text}"
-        if key_text not in CONTACT_KEYS:
-            rec.fail(key, label, f"unknown field {_hint(key_text, CONTACT_KEYS)}")
-            continue
-        text = _text(rec, value, label, CONTACT_KEYS[key_text])
-        if text is None:
-            continue
-        if key_text == "email" and not re.fullmatch(EMAIL_PATTERN, text):
-            rec.fail(value, label, "is not an email address")
-        if key_text == "phone" and not re.fullmatch(PHONE_PATTERN, text):
-            rec.fail(value, label, "is not a phone number: use digits, spaces, +, ( ) and -")
 
 
 def _reports(rec: _Record, node: Node, name: str, measures: dict[str, Measure], today: dt.date) -> tuple[Report, ...] | None:
@@ -307,20 +291,32 @@ def _report_value(rec: _Record, key: Node, value: Node, name: str, measures: dic
         return _text(rec, value, label, NARRATIVE_MAX)
     raw = value.value if isinstance(value, ScalarNode) else ""
     try:
-        number = Decimal(raw)
+        number: Decimal | None = Decimal(raw)
     except InvalidOperation:
         number = None
+    wanted = "a percentage from 0 to 100" if measure.kind == "percentage" else "a number, 0 or more"
     if number is None or not number.is_finite() or number < 0 or (measure.kind == "percentage" and number > 100):
-        wanted = "a percentage from 0 to 100" if measure.kind == "percentage" else "a number, 0 or more"
         rec.fail(value, label, f"must be {wanted} (found {raw!r})")
         return None
+    if not re.fullmatch(NUMBER_PATTERN, raw):
+        rec.fail(value, label, f"must be {wanted}, written in plain digits, at most 12 before the point and 4 after, "
+                               f"such as 1500 or 64.5 (found {raw!r})")
+        return None
     return raw
+
+
+def _contact_moved(label: str) -> str:
+    """Why a contact block is refused, and where it goes: the repository is public and keeps its history."""
+    entry = f"'- id: {label}'" if re.fullmatch(SLUG_PATTERN, label) else "the record's id"
+    return ("is no longer a field of signatories.yaml, because the repository is public and git keeps every old "
+            f"version: move it to contacts.yaml (private: .gitignore lists it and the site never reads it) "
+            f"under {entry} with its name, role, email and phone, and delete it here")
 
 
 def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measure], today: dt.date) -> object:
     readers: dict[str, Callable[[], object]] = {
         "slug": lambda: _pattern(rec, node, spec.name, spec.max_length, SLUG_PATTERN,
-                                 "is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"),
+                                 say.NOT_AN_ID),
         "text": lambda: _text(rec, node, spec.name, spec.max_length),
         "choice": lambda: _choice(rec, node, spec.name, spec.choices),
         "choices": lambda: _choices(rec, node, spec.name, spec.choices),
@@ -328,10 +324,9 @@ def _read_field(rec: _Record, spec: Field, node: Node, measures: dict[str, Measu
         "dates": lambda: _dates(rec, node, spec.name, today),
         "url": lambda: _url(rec, node, spec.name, spec.max_length),
         "identifier": lambda: _pattern(rec, node, spec.name, spec.max_length, IDENTIFIER_PATTERN,
-                                       "is not an org-id style identifier such as GB-COH-01234567"),
+                                       say.NOT_AN_IDENTIFIER),
         "bool": lambda: _bool(rec, node, spec.name),
         "measures": lambda: _measures(rec, node, spec.name, measures),
-        "contact": lambda: _contact(rec, node, spec.name),
         "reports": lambda: _reports(rec, node, spec.name, measures, today),
     }
     return readers[spec.kind]()
@@ -358,17 +353,20 @@ def _signatory(file: str, node: Node, index: int, measures: dict[str, Measure], 
     if ids and re.fullmatch(SLUG_PATTERN, ids[0]):
         rec.label = ids[0]
     values: dict[str, object] = {}
+    nodes: dict[str, Node] = {}
     for key, value in node.value:
         spec = FIELDS_BY_NAME.get(_key(key))
         if spec is None:
             name = _key(key)
-            rec.fail(key, name, f"unknown field {_hint(name, FIELDS_BY_NAME)}")
+            rec.fail(key, name, _contact_moved(rec.label) if name == "contact" else
+                     f"unknown field {_hint(name, FIELDS_BY_NAME)}")
             continue
         values[spec.name] = _read_field(rec, spec, value, measures, today)
+        nodes[spec.name] = value
     for spec in FIELDS:
         if spec.required and spec.name not in values:
-            rec.fail(node, spec.name, f"is missing: every signatory needs {spec.name} ({spec.help})")
-    _cross_field_rules(rec, node, values, glyph_check)
+            rec.fail(node, spec.name, say.MISSING.format(name=spec.name, help=spec.help))
+    _cross_field_rules(rec, lambda name: nodes.get(name, node), values, glyph_check)
     if rec.errors:
         return None, rec.errors
     public = {k: v for k, v in values.items() if FIELDS_BY_NAME[k].public and v is not None}
@@ -379,29 +377,34 @@ RESERVED_IDS = {"page"}
 """Ids that would share an address with the register's own pages (register/page/2/ ...)."""
 
 
-def _cross_field_rules(rec: _Record, node: Node, values: dict[str, object],
+def _cross_field_rules(rec: _Record, at: Callable[[str], Node], values: dict[str, object],
                        glyph_check: Callable[[str], set[str]] | None) -> None:
+    """Rules between fields of one record. Each message points at the field it is about (`at`)."""
     if values.get("id") in RESERVED_IDS:
-        rec.fail(node, "id", f"'{values['id']}' is reserved for the register's own pages: choose another id")
+        rec.fail(at("id"), "id", f"'{values['id']}' is reserved for the register's own pages: choose another id")
     signed, withdrawn = values.get("signed"), values.get("withdrawn")
     if values.get("withdrawn_reason") and "withdrawn" not in values:
-        rec.fail(node, "withdrawn_reason", "is set but 'withdrawn' (the date it left) is missing")
+        rec.fail(at("withdrawn_reason"), "withdrawn_reason", "is set but 'withdrawn' (the date it left) is missing")
     if isinstance(signed, dt.date) and isinstance(withdrawn, dt.date) and withdrawn < signed:
-        rec.fail(node, "withdrawn", f"{withdrawn.isoformat()} is before the signing date {signed.isoformat()}")
+        rec.fail(at("withdrawn"), "withdrawn", f"{withdrawn.isoformat()} is before the signing date {signed.isoformat()}")
     reaffirmed = values.get("reaffirmed") or ()
     if isinstance(signed, dt.date) and any(d < signed for d in reaffirmed):  # type: ignore[union-attr]
-        rec.fail(node, "reaffirmed", f"a date is before the signing date {signed.isoformat()}")
+        rec.fail(at("reaffirmed"), "reaffirmed", f"a date is before the signing date {signed.isoformat()}")
     name = values.get("name")
     if glyph_check and isinstance(name, str):
         missing = glyph_check(name)
         if missing:
-            shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in sorted(missing))
-            rec.fail(node, "name", f"holds characters the charter's font cannot draw: {shown}")
+            rec.fail(at("name"), "name", say.GLYPHS.format(shown=say.glyph_list(missing)))
 
 
 def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: dt.date,
-             glyph_check: Callable[[str], set[str]] | None = None) -> list[Signatory]:
-    """Turn record nodes into signatories, or raise InvalidData listing every problem."""
+             glyph_check: Callable[[str], set[str]] | None = None,
+             warnings: list[DataError] | None = None) -> list[Signatory]:
+    """Turn record nodes into signatories, or raise InvalidData listing every problem.
+
+    Problems that need a person's judgement rather than a fix (a name like another signatory's) are
+    added to `warnings` when it is given, and do not stop the build.
+    """
     errors: list[DataError] = []
     signatories: list[Signatory] = []
     for index, node in enumerate(nodes):
@@ -412,7 +415,20 @@ def validate(file: str, nodes: list[Node], measures: dict[str, Measure], today: 
     errors.extend(_duplicate_ids(file, nodes))
     if errors:
         raise InvalidData(errors)
+    if warnings is not None:
+        warnings.extend(similar_names(file, _name_nodes(nodes)))
     return signatories
+
+
+def _name_nodes(nodes: list[Node]) -> list[tuple[str, ScalarNode]]:
+    """(id, name node) of every record, in file order, for the cross-record name check."""
+    named = []
+    for node in nodes:
+        fields = {_key(k): v for k, v in node.value} if isinstance(node, MappingNode) else {}
+        record_id, name = fields.get("id"), fields.get("name")
+        if isinstance(record_id, ScalarNode) and isinstance(name, ScalarNode):
+            named.append((record_id.value, name))
+    return named
 
 
 def _duplicate_ids(file: str, nodes: list[Node]) -> list[DataError]:

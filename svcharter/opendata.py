@@ -19,8 +19,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FEED_LIMIT = 100
 
 
+def xml_attr(text: str) -> str:
+    """Text for a double-quoted XML attribute: a quote in an address must not end the attribute."""
+    return xml_escape(text, {'"': "&quot;"})
+
+
+LIST_SEPARATOR = ";"
+"""How a CSV cell joins a list; the CSVW metadata declares it, so CSVW tools read the list back."""
+LIST_ITEM_TYPES = {"activities": "string", "reaffirmed": "date", "commitments": "string"}
+"""The CSV's list columns and the CSVW datatype of each item in them."""
+
+
 def _join(values: tuple[object, ...]) -> str:
-    return ";".join(str(v) for v in values)
+    return LIST_SEPARATOR.join(str(v) for v in values)
 
 
 def _iso(value: dt.date | None) -> str:
@@ -51,8 +62,12 @@ COLUMNS: tuple[tuple[str, str, str, Callable[[Register, Signatory], str]], ...] 
 
 
 def neutralise(cell: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection advice)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection advice).
+
+    Spreadsheets skip leading spaces, including no-break spaces, before they look for `=`, so the test
+    is made after every leading white-space character Python knows (str.lstrip), as well as before.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) or cell.lstrip().startswith(FORMULA_STARTS) else cell
 
 
 def signatories_csv(register: Register) -> str:
@@ -154,10 +169,18 @@ def json_schema(register: Register) -> str:
     return json.dumps(schema, indent=1) + "\n"
 
 
+def _list_column(name: str) -> dict[str, str]:
+    """A list column's separator and item datatype, so a reuser gets two values, not one joined string."""
+    if name not in LIST_ITEM_TYPES:
+        return {}
+    return {"datatype": LIST_ITEM_TYPES[name], "separator": LIST_SEPARATOR}
+
+
 def csvw_metadata(register: Register) -> str:
     """CSV on the Web metadata whose columns match the CSV header, in order."""
     columns = [{"name": name, "titles": name, "dc:description": text, "datatype": kind,
-                **({"required": True} if name in ("id", "name", "status", "sector", "size", "signed") else {})}
+                **({"required": True} if name in ("id", "name", "status", "sector", "size", "signed") else {}),
+                **_list_column(name)}
                for name, text, kind, _ in COLUMNS]
     data = {
         "@context": "http://www.w3.org/ns/csvw",
@@ -186,8 +209,8 @@ def atom_feed(register: Register) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>Shropshire Social Value Charter: new signatories and withdrawals</title>",
-        f'<link rel="self" href="{xml_escape(feed_url)}"/>',
-        f'<link rel="alternate" type="text/html" href="{xml_escape(register.url("register/"))}"/>',
+        f'<link rel="self" href="{xml_attr(feed_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{xml_attr(register.url("register/"))}"/>',
         f"<id>{xml_escape(feed_url)}</id>",
         f"<updated>{updated.isoformat()}T00:00:00Z</updated>",
         "<author><name>Shropshire Social Value Group</name></author>",
@@ -201,7 +224,7 @@ def atom_feed(register: Register) -> str:
         lines += [
             "<entry>",
             f"<title>{xml_escape(title)}</title>",
-            f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
+            f'<link rel="alternate" type="text/html" href="{xml_attr(page)}"/>',
             f"<id>{xml_escape(page)}#{kind}-{day.isoformat()}</id>",
             f"<updated>{day.isoformat()}T00:00:00Z</updated>",
             f"<summary>{xml_escape(summary)}</summary>",

@@ -8,6 +8,7 @@ because the theme prints page titles without escaping.
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
@@ -19,6 +20,7 @@ import jinja2
 import yaml
 
 from . import charts, opendata
+from .errors import BuildError, DataError
 from .fields import ACTIVITIES, FIELDS, SECTORS, SIZES
 from .measures import RESPONSE_LABELS
 from .models import Signatory
@@ -27,6 +29,10 @@ from .register import CURRENT, LAPSED, WITHDRAWN, Register
 FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """LibYAML's emitter when PyYAML has it: the same text, seven times faster, and every page has front matter."""
 MARKER = re.compile(r"<!-- ([a-z-]+(?::[a-z0-9-]+)*) -->")
+"""A place in a content page where generated HTML goes. A comment with no colon (<!-- more -->) is left alone."""
+MARKERS = ("register:count", "register:newest", "engagement:statements", "engagement:measures", "logo:downloads",
+           "contact:misuse")
+PERCENT_MARKER = "percent:agree:"
 NEWEST_COUNT = 5
 
 
@@ -142,15 +148,17 @@ class PageMaker:
         }
         if name.startswith("percent:agree:"):
             return f"{self._statement(name.rsplit(':', 1)[1]).responses.agree_percent()}%"
-        if name not in handlers:
+        if ":" not in name:
             return f"<!-- {name} -->"
+        if name not in handlers:  # marker_errors() reports these, with the file and line, before any page is made
+            raise BuildError(f"unknown page marker <!-- {name} -->")
         return "\n" + handlers[name]().strip() + "\n"
 
     def _statement(self, statement_id: str):  # noqa: ANN202 - a Statement
         for statement in self.register.survey.statements:
             if statement.id == statement_id:
                 return statement
-        raise KeyError(f"unknown survey statement '{statement_id}' in a percent marker")
+        raise BuildError(f"unknown survey statement '{statement_id}' in a percent marker")
 
     def _count_sentence(self) -> str:
         count = len(self.register.with_status(CURRENT))
@@ -209,3 +217,31 @@ def statistics(register: Register) -> dict[str, tuple[str, list[tuple[str, int]]
         "activity": ("Current signatories by area of activity", [(label, activities[k]) for k, label in ACTIVITIES.items()]),
         "year": ("Current signatories by year signed", [(str(year), years[year]) for year in sorted(years)]),
     }
+
+
+def marker_errors(text: str, display: str, statement_ids: set[str]) -> list[DataError]:
+    """Every marker in a content page that names nothing the site can generate, with its line and column."""
+    errors = []
+    for match in MARKER.finditer(text):
+        problem = _marker_problem(match.group(1), statement_ids)
+        if problem:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - text.rfind("\n", 0, match.start())
+            errors.append(DataError(display, line, column, None, None, problem))
+    return errors
+
+
+def _marker_problem(name: str, statement_ids: set[str]) -> str | None:
+    if ":" not in name or name in MARKERS:
+        return None
+    if name.startswith(PERCENT_MARKER):
+        statement = name.removeprefix(PERCENT_MARKER)
+        if statement in statement_ids:
+            return None
+        allowed, shown = sorted(statement_ids), statement
+    else:
+        allowed, shown = [*MARKERS, PERCENT_MARKER + "STATEMENT-ID"], name
+    close = difflib.get_close_matches(shown, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    what = "survey statement" if name.startswith(PERCENT_MARKER) else "page marker"
+    return f"unknown {what} '{shown}' in <!-- {name} --> (allowed: {', '.join(allowed)}{hint})"

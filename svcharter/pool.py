@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import TypeVar
+
+from .errors import BuildError
 
 Job = TypeVar("Job")
 
@@ -22,7 +29,29 @@ def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers
             function(job)
         return
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        chunk = max(1, min(16, len(jobs) // (workers * 4)))
-        for _ in pool.map(function, jobs, chunksize=chunk):
-            pass
+    # Only this process holds the lifeline's sending end: when it dies, however it dies, every worker reads
+    # end-of-file and exits. The pool's own queues cannot tell them, because each worker holds both ends.
+    lifeline, keep = context.Pipe(duplex=False)
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                                 initializer=watch_lifeline, initargs=(lifeline,)) as pool:
+            chunk = max(1, min(16, len(jobs) // (workers * 4)))
+            for _ in pool.map(function, jobs, chunksize=chunk):
+                pass
+    except BrokenProcessPool:
+        raise BuildError("a render worker stopped before finishing (out of memory, or killed?): run the build again") \
+            from None
+    finally:
+        lifeline.close()
+        keep.close()
+
+
+def watch_lifeline(lifeline: Connection) -> None:
+    """Worker start-up: exit at once when the build that started this worker has gone."""
+    threading.Thread(target=_exit_when_closed, args=(lifeline,), name="lifeline", daemon=True).start()
+
+
+def _exit_when_closed(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()
+    os._exit(1)

@@ -17,11 +17,8 @@ from pathlib import Path
 from . import fields
 from .config import ROOT
 from .fields import (
-    CONTACT_KEYS,
-    EMAIL_PATTERN,
     IDENTIFIER_PATTERN,
     NARRATIVE_MAX,
-    PHONE_PATTERN,
     SLUG_PATTERN,
     Field,
 )
@@ -30,8 +27,11 @@ from .measures import Measure, load_survey
 SCHEMA_PATH = Path("schema/signatories.schema.json")
 """Where `python build.py schema` writes, relative to the project folder."""
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# Written in the syntax Python, ECMAScript and JSON Schema share, with the same meaning in each,
+# like the patterns in fields.py.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # not \d, which is any Unicode digit in Python
 DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+URL_PATTERN = r"""^https?://[^\s<>"'`\\]+$"""
 STRING_KINDS = ("slug", "text", "choice", "date", "url", "identifier")
 Schema = dict[str, object]
 
@@ -55,17 +55,6 @@ def _enum(choices: dict[str, str] | list[str]) -> Schema:
 
 def _unique_list(item: Schema) -> Schema:
     return {"type": "array", "items": item, "uniqueItems": True}
-
-
-def _contact() -> Schema:
-    """The private contact block: only the keys the validator knows, with their limits."""
-    patterns = {"email": EMAIL_PATTERN, "phone": PHONE_PATTERN}
-    properties: dict[str, Schema] = {}
-    for key, limit in CONTACT_KEYS.items():
-        properties[key] = {"type": "string", "minLength": 1, "maxLength": limit}
-        if key in patterns:
-            properties[key]["pattern"] = patterns[key]
-    return {"type": "object", "additionalProperties": False, "properties": properties}
 
 
 def _report_value(measure: Measure) -> Schema:
@@ -103,11 +92,10 @@ def _kinds(spec: Field, adopted: list[Measure]) -> dict[str, Callable[[], Schema
         "choices": lambda: _unique_list(_enum(spec.choices)),
         "date": _date,
         "dates": lambda: {"type": "array", "items": _date()},
-        "url": lambda: _text(spec, r"^https?://[^\s<>\"'`\\]+$") | {"format": "uri"},
+        "url": lambda: _text(spec, URL_PATTERN) | {"format": "uri"},
         "identifier": lambda: _text(spec, IDENTIFIER_PATTERN),
         "bool": lambda: {"type": "boolean"},
         "measures": lambda: _unique_list(_enum([m.id for m in adopted])),
-        "contact": _contact,
         "reports": lambda: _reports(adopted),
     }
 

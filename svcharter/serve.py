@@ -23,11 +23,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .config import Config
-from .errors import BuildError, CharterError
+from .errors import BuildError, CharterError, printable_lines
+from .guard import check_output
+from .writer import start_preview
 
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.05
 """Wait this long after seeing a change, so a file still being saved is not read half-written."""
+
+LOCK_WAIT_SECONDS = 3600.0
+"""A rebuild waits for a `build` using the same cache (and says so) rather than failing the preview."""
 
 Snapshot = dict[Path, tuple[int, int]]
 Report = Callable[[CharterError], None]
@@ -58,7 +63,10 @@ def snapshot(paths: list[Path]) -> Snapshot:
     """Modification time and size of every file under `paths` (missing paths are simply absent)."""
     found: Snapshot = {}
     for path in paths:
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        try:
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        except OSError:  # a folder removed or renamed while it was listed: the next poll sees the result
+            files = []
         for file in files:
             try:
                 stat = file.stat()
@@ -93,15 +101,22 @@ def rebuild(cfg: Config, report: Report) -> bool:
         report(error)
         print("The preview still shows the last good build.", flush=True)
         return False
+    except Exception as error:  # noqa: BLE001 - a preview must outlive any failed build, even our own bug
+        report(BuildError(f"the build stopped unexpectedly ({type(error).__name__}: {error}); "
+                          "please report this with the change you saved"))
+        print("The preview still shows the last good build.", flush=True)
+        return False
     print(f"{time.strftime('%H:%M:%S')} rebuilt {result.signatories} signatories in "
           f"{time.perf_counter() - started:.1f} s.", flush=True)
+    for warning in result.warnings:
+        print(warning, flush=True)
     if result.changes:
         print(result.changes, flush=True)
     return True
 
 
 def _print_error(error: CharterError) -> None:
-    print(error, flush=True)
+    print(printable_lines(str(error)), flush=True)
 
 
 def _start_server(output: Path, port: int) -> ThreadingHTTPServer:
@@ -117,13 +132,19 @@ def _start_server(output: Path, port: int) -> ThreadingHTTPServer:
 def serve(cfg: Config, port: int, report: Report = _print_error, stop: threading.Event | None = None) -> None:
     """Build, serve on 127.0.0.1:port and rebuild on every change until Ctrl+C (or `stop` is set)."""
     stop = stop or threading.Event()
+    if cfg.output != Config().output:
+        check_output(cfg)  # an --output of its own must pass the same guard as `build`, before anything is written
     temporary = Path(tempfile.mkdtemp(prefix="svcharter-preview-")) if cfg.output == Config().output else None
     if temporary:
         cfg = dataclasses.replace(cfg, output=temporary / "site")
-    cfg.output.mkdir(parents=True, exist_ok=True)
-    if not (cfg.output / "index.html").exists():
-        (cfg.output / "index.html").write_text(PLACEHOLDER, encoding="utf-8")
-    server = _start_server(cfg.output, port)
+    cfg = dataclasses.replace(cfg, lock_wait=LOCK_WAIT_SECONDS)
+    try:
+        start_preview(cfg.output, PLACEHOLDER)
+        server = _start_server(cfg.output, port)
+    except BuildError:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+        raise
     try:
         _watch(cfg, port, report, stop)
     except KeyboardInterrupt:

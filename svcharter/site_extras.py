@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import badges, cards, kit, openbadges, opendata
+from . import artwork, badges, cards, kit, openbadges, opendata
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -42,6 +42,7 @@ class Extras:
     files: FileSet = field(default_factory=FileSet)
     page_context: dict[str, object] = field(default_factory=dict)
     badges_rendered: int = 0
+    art: artwork.Artwork | None = None  # read once per build, for the badges, the logo files and the cards
 
 
 def kb(content: Content) -> str:
@@ -51,8 +52,9 @@ def kb(content: Content) -> str:
 
 
 def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
-    extras = Extras()
-    kits = badge_kits(cfg, register, extras, progress)
+    art = artwork.load_artwork(cfg.logo_dir)  # read at each build, so an edited logo is drawn at once
+    extras = Extras(art=art)
+    kits = badge_kits(cfg, register, extras, progress, art)
     badge_files = {sid: [f["name"] for f in kit["files"]] for sid, kit in kits.items()}
     data = {
         "data/signatories.csv": opendata.signatories_csv(register),
@@ -70,7 +72,7 @@ def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
         data_sizes={path.removeprefix("data/"): kb(text) for path, text in data.items()},
         organisation_jsonld={s.id: opendata.organisation_jsonld(register, s) for s in register.signatories},
         badges=kits,
-        logo_files=logo_files(cfg, extras, progress),
+        logo_files=logo_files(cfg, extras, progress, art),
     )
     return extras
 
@@ -86,7 +88,8 @@ def revocation_reason(register: Register, signatory) -> str | None:  # noqa: ANN
     return None
 
 
-def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progress) -> dict[str, dict]:
+def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progress,
+               art: artwork.Artwork) -> dict[str, dict]:
     """Open Badges documents for everyone, badge kits for current signatories only."""
     site_url = register.site.site_url
     extras.files.add("openbadges/issuer.json", openbadges.to_json(openbadges.issuer(site_url)) + "\n")
@@ -97,7 +100,7 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
         extras.files.add(f"register/{ident}/badge/assertion.json", text + "\n")
     progress.step(f"rendering badge kits for {len(subjects)} current signatories")
     with progress.phase("badges"):
-        output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count)
+        output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count, art=art)
     extras.badges_rendered = output.rendered
     progress.step(f"badge kits ready ({output.rendered} rendered, {len(subjects) - output.rendered} from the cache)")
     extras.files.update(output.files)
@@ -135,10 +138,10 @@ def kit_context(subject: badges.BadgeSubject, files: dict[str, Path]) -> dict:
             "alt": badges.badge_title(subject), "preview_height": round(300 * badges.HEIGHT / badges.WIDTH)}
 
 
-def logo_files(cfg: Config, extras: Extras, progress: Progress) -> list[dict[str, str]]:
+def logo_files(cfg: Config, extras: Extras, progress: Progress, art: artwork.Artwork) -> list[dict[str, str]]:
     """The master logo downloads for the logo page (which is served from /logo/)."""
     with progress.phase("logo_files"):
-        files = badges.render_logo_files(cfg.cache_dir)
+        files = badges.render_logo_files(cfg.cache_dir, art=art)
     extras.files.update(files)
     return [{"href": path.removeprefix("logo/"), "label": _logo_label(path), "kb": kb(file)}
             for path, file in files.items()]
@@ -160,7 +163,13 @@ def news_posts(cfg: Config) -> list[NewsPost]:
     for path in sorted((cfg.content_dir / "news" / "posts").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         match = FRONT_MATTER.match(text)
-        meta = yaml.safe_load(match.group(1)) if match else None
+        try:
+            meta = yaml.safe_load(match.group(1)) if match else None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 2}" if mark else ""  # + 2: the opening '---' line, and 1-based lines
+            raise BuildError(f"content/news/posts/{path.name}{line}: the front matter is not valid YAML "
+                             f"({getattr(exc, 'problem', None) or exc})") from None
         if not isinstance(meta, dict) or not meta.get("title"):
             raise BuildError(f"content/news/posts/{path.name}: needs front matter with a title")
         date = meta.get("date")
@@ -190,8 +199,8 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>Shropshire Social Value Charter: news</title>",
-        f'<link rel="self" href="{xml_escape(feed_url)}"/>',
-        f'<link rel="alternate" type="text/html" href="{xml_escape(register.url("news/"))}"/>',
+        f'<link rel="self" href="{opendata.xml_attr(feed_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{opendata.xml_attr(register.url("news/"))}"/>',
         f"<id>{xml_escape(feed_url)}</id>",
         f"<updated>{updated.isoformat()}T00:00:00Z</updated>",
         "<author><name>Shropshire Social Value Group</name></author>",
@@ -199,7 +208,7 @@ def news_feed(register: Register, posts: list[NewsPost]) -> str:
     for post, date in zip(posts, dates, strict=True):
         page = register.url(f"news/posts/{post.slug}/")
         lines += ["<entry>", f"<title>{xml_escape(post.title)}</title>",
-                  f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
+                  f'<link rel="alternate" type="text/html" href="{opendata.xml_attr(page)}"/>',
                   f"<id>{xml_escape(page)}</id>", f"<updated>{date.isoformat()}T00:00:00Z</updated>",
                   f"<summary>{xml_escape(post.summary or post.title)}</summary>", "</entry>"]
     lines.append("</feed>")
@@ -218,7 +227,8 @@ def page_url_path(markdown_path: str) -> str:
 SIGNATORY_PAGE = re.compile(r"^register/([a-z0-9-]+)/index\.md$")
 
 
-def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress) -> tuple[int, FileSet]:
+def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress,
+                art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
     """A 1200x630 card beside every page (card.png), named after the page; returns how many were rendered."""
     parts = urlsplit(register.site.site_url)
     address = (parts.netloc + parts.path).rstrip("/")
@@ -229,7 +239,7 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
         headline, subline = _card_words(register, path, content)
         subjects.append(cards.CardSubject(page_url_path(path) + "card.png", headline, subline, address=address))
     progress.step(f"drawing {len(subjects)} share cards")
-    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count)
+    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir))
     docs_cards = FileSet()
     docs_cards.update(output.files)
     return output.rendered, docs_cards

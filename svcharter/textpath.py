@@ -37,7 +37,7 @@ def fmt(value: float) -> str:
 
 
 class Font:
-    """One TTF with per-glyph caches; loaded once per process via load_font()."""
+    """One TTF with per-glyph caches; loaded once per process and file version via load_font()."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -82,12 +82,24 @@ def _kern_pairs(tt: TTFont) -> dict[tuple[str, str], int]:
     return pairs
 
 
-@functools.cache
+_loaded: dict[Path, tuple[tuple[int, int, int], Font]] = {}
+"""Fonts parsed in this process, each with the file's identity, size and time when it was parsed."""
+
+
 def load_font(path: Path) -> Font:
-    """Load a font once per process: parsing a TTF costs far more than drawing text."""
-    # Lato's 'head' dates trip a harmless fontTools warning on every load.
-    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
-    return Font(path)
+    """Parse a font once per process and version of the file: parsing costs far more than drawing text.
+
+    A font file replaced or edited since (as in a long-running `serve`) is parsed again, so what is drawn
+    always matches the file the render fingerprint hashes.
+    """
+    info = path.stat()
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+    held = _loaded.get(path)
+    if held is None or held[0] != stamp:
+        # Lato's 'head' dates trip a harmless fontTools warning on every load.
+        logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+        held = _loaded[path] = (stamp, Font(path))
+    return held[1]
 
 
 def regular() -> Font:

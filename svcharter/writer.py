@@ -11,12 +11,13 @@ process, so the build does not wait for it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
@@ -59,7 +60,13 @@ class FileSet:
 
 
 def sync_tree(root: Path, files: FileSet) -> int:
-    """Make `root` hold exactly `files`, rewriting only what changed. Returns how many files were written."""
+    """Make `root` hold exactly `files`, rewriting only what changed. Returns how many files were written.
+
+    `root` is a cache (the generated Markdown): anything found where a file or folder belongs (a folder
+    for a file, a file or link for a folder) is replaced, never trusted and never a reason to fail.
+    """
+    if root.is_symlink() or root.exists() and not root.is_dir():
+        root.unlink()
     root.mkdir(parents=True, exist_ok=True)
     written = 0
     wanted = set()
@@ -67,13 +74,30 @@ def sync_tree(root: Path, files: FileSet) -> int:
         target = _safe_target(root, relative)
         wanted.add(target)
         data = _bytes(content)
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        if _holds(target, data):
             continue
+        _clear_way(root, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(target, data)
         written += 1
     _remove_others(root, wanted)
     return written
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """True when `target` is a regular file (not a link) holding exactly `data`."""
+    return (not target.is_symlink() and target.is_file() and target.stat().st_size == len(data)
+            and target.read_bytes() == data)
+
+
+def _clear_way(root: Path, target: Path) -> None:
+    """Remove whatever under `root` stands where `target` (a file) or one of its folders must go."""
+    for folder in reversed(target.relative_to(root).parents[:-1]):
+        path = root / folder
+        if path.is_symlink() or path.exists() and not path.is_dir():
+            path.unlink()
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -86,8 +110,8 @@ def _atomic_write(target: Path, data: bytes) -> None:
 
 def _remove_others(root: Path, wanted: set[Path]) -> None:
     for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
+        if (path.is_symlink() or path.is_file()) and path not in wanted:
+            path.unlink()  # a link is removed itself, never followed
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
 
@@ -130,8 +154,11 @@ def _add_file(target: Path, content: Content) -> None:
 def staging_for(output: Path) -> Iterator[Path]:
     """A fresh folder beside `output`; removed if the build fails before the swap."""
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}-staging-"))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=_prefix(output, STAGING)))
+    except OSError as exc:
+        raise _cannot_write(output.parent, exc) from None
     try:
         yield staging
     finally:
@@ -142,38 +169,151 @@ def staging_for(output: Path) -> Iterator[Path]:
 def swap_in(staging: Path, output: Path) -> None:
     """Replace `output` by `staging` with two renames, so readers never see half a site.
 
-    The old site is renamed aside and deleted by a background process: by then
+    The output is marked as ours first, so a build killed between the renames
+    leaves a folder the next build knows it may restore (see `recover`). The
+    old site is renamed aside and deleted by a background process: by then
     the new site is live, and deleting thousands of files need not hold up the
     build (at 1,000 signatories it took a third of a second).
     """
     output = output.resolve()
-    os.chmod(staging, 0o755)
-    if output.exists():
-        retired = Path(tempfile.mkdtemp(dir=output.parent, prefix=_retired_prefix(output)))
-        os.rename(output, retired / "site")
-        os.rename(staging, output)
-        discard_retired(output)
-    else:
-        os.rename(staging, output)
+    try:
+        os.chmod(staging, 0o755)
+        mark_output(output)
+        if output.exists():
+            retired = Path(tempfile.mkdtemp(dir=output.parent, prefix=_prefix(output, RETIRED)))
+            os.rename(output, retired / "site")
+            _rename_or_restore(staging, output, retired / "site")
+        else:
+            os.rename(staging, output)
+    except OSError as exc:
+        raise _cannot_write(output, exc) from None
+    discard_retired(output)
 
 
-def _retired_prefix(output: Path) -> str:
-    return f".{output.name}-old-"
+def _rename_or_restore(staging: Path, output: Path, old: Path) -> None:
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(old, output)  # put the last good site back before reporting
+        raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> BuildError:
+    """A located message for a folder the build cannot write (read-only, full disk, no permission)."""
+    reason = exc.strerror or str(exc)
+    return BuildError(f"cannot write {_shown(path)}: {reason}: make the folder writable, or choose another --output "
+                      "(the last good site was not changed)")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# --- what the build leaves beside its output -----------------------------------------------------
+
+STAGING, RETIRED, DELETING = "staging", "old", "deleting"
+"""A site being built; the last site, renamed aside during a swap; leftovers on their way out."""
+MARKER_SUFFIX = ".svcharter-output"
+MARKER_TEXT = ("This file marks the folder {name}/ beside it as a site built by the Shropshire Social Value "
+               "Charter build (python3 build.py), which may replace that folder. It is never published.\n")
+
+
+def marker_for(output: Path) -> Path:
+    """The file beside `output` that says this tool wrote it: beside, so no host ever serves it."""
+    output = output.resolve()
+    return output.parent / f".{output.name}{MARKER_SUFFIX}"
+
+
+def mark_output(output: Path) -> None:
+    """Record that `output` is ours to replace (before the swap, so an interrupted swap is still ours)."""
+    marker = marker_for(output)
+    text = MARKER_TEXT.format(name=output.name).encode("utf-8")
+    if not (marker.is_file() and marker.read_bytes() == text):
+        _atomic_write(marker, text)
+
+
+def start_preview(output: Path, placeholder: str) -> None:
+    """A preview folder with a page that says no build has succeeded yet, marked as ours."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        mark_output(output)
+        if not (output / "index.html").exists():
+            _atomic_write(output / "index.html", placeholder.encode("utf-8"))
+    except OSError as exc:
+        raise _cannot_write(output, exc) from None
+
+
+def _prefix(output: Path, kind: str) -> str:
+    return f".{output.name}-{kind}-"
+
+
+def _beside(output: Path, kind: str) -> list[Path]:
+    """Folders of one kind that builds of `output` made beside it (named by tempfile, so never a person's)."""
+    pattern = re.compile(re.escape(_prefix(output, kind)) + r"[A-Za-z0-9_]+")
+    try:
+        entries = list(output.parent.iterdir())
+    except OSError:
+        return []
+    return sorted(p for p in entries if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
 
 
 def retired_outputs(output: Path) -> list[Path]:
     """Old sites renamed aside by earlier builds and not yet deleted."""
     output = output.resolve()
-    return sorted(output.parent.glob(_retired_prefix(output) + "*"))
+    return sorted(_beside(output, RETIRED) + _beside(output, DELETING))
+
+
+def recover(output: Path) -> bool:
+    """Tidy what a killed build left beside `output`; returns whether the last good site was put back.
+
+    A build killed between the swap's two renames leaves no output, the last
+    good site in a retired folder and a finished staging folder. Nothing says
+    the staging folder is complete, so the last good site is restored: the
+    build that called this is about to replace it anyway, and compares its
+    changes with it. Staging folders of killed builds are then deleted. Only
+    a marked output is restored, and the caller holds the output's lock, so
+    no running build owns any of these folders.
+    """
+    output = output.resolve()
+    restored = False
+    if not output.exists() and marker_for(output).is_file():
+        olds = [p / "site" for p in _beside(output, RETIRED) if (p / "site").is_dir()]
+        if olds:
+            newest = max(olds, key=lambda path: path.parent.stat().st_mtime_ns)
+            try:
+                os.rename(newest, output)
+            except OSError as exc:
+                raise _cannot_write(output, exc) from None
+            restored = True
+    for staging in _beside(output, STAGING):
+        _retire(staging, output)
+    discard_retired(output)
+    return restored
+
+
+def _retire(folder: Path, output: Path) -> None:
+    """Rename a leftover folder for deletion, so it can never be mistaken for a site to restore."""
+    suffix = folder.name.rsplit("-", 1)[-1]
+    with suppress(OSError):  # a name clash or no permission: it stays, and the next build tries again
+        os.rename(folder, output.parent / (_prefix(output, DELETING) + suffix))
 
 
 def discard_retired(output: Path) -> None:
     """Delete every retired old site beside `output`, in a separate process.
 
     Old sites left by a build that was stopped mid-delete are swept up by the
-    next one. Where no process can be started, delete them here.
+    next one. Where no process can be started, delete them here. A retired
+    site is only discarded while the output exists, so the last good site is
+    never deleted before its replacement is live.
     """
-    folders = [str(path) for path in retired_outputs(output)]
+    output = output.resolve()
+    if output.exists():
+        for old in _beside(output, RETIRED):
+            _retire(old, output)
+    folders = [str(path) for path in _beside(output, DELETING)]
     if not folders:
         return
     try:

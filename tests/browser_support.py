@@ -279,3 +279,16 @@ def file_kind(data: bytes) -> str | None:
     if head.startswith(b"<?xml") or head.startswith(b"<svg"):
         return "svg"
     return None
+
+
+def tab_to(page: Any, predicate: str, limit: int = 120) -> list[dict[str, str]]:
+    """Press Tab until the focused element matches a JS predicate; return every focus stop's style."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        style = page.evaluate(FOCUS_STYLE_JS)
+        stops.append(style)
+        assert focus_is_visible(style), f"no visible focus indicator on {style}"
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!(el && ({predicate})); }}"):
+            return stops
+    raise AssertionError(f"Tab never reached an element where {predicate}; stops: {stops[-10:]}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -43,18 +45,53 @@ def build_site(signatories: Path, output: Path, cache: Path, *extra: str) -> sub
                    "--build-date", BUILD_DATE, "--site-url", SITE_URL, "--quiet", *extra)
 
 
-def built_fixture(tmp_path_factory: pytest.TempPathFactory, register_name: str) -> Path:
-    """Build tests/data/REGISTER_NAME into a fresh folder; fail the test with MkDocs' own words if it breaks."""
+def built_fixture(tmp_path_factory: pytest.TempPathFactory, register_name: str, contacts_name: str | None = None) -> Path:
+    """Build tests/data/REGISTER_NAME into a fresh folder; fail the test with MkDocs' own words if it breaks.
+
+    With CONTACTS_NAME, the register is built from a copy with that file beside it as contacts.yaml.
+    """
     base = tmp_path_factory.mktemp(register_name.removesuffix(".yaml"))
-    result = build_site(DATA / register_name, base / "site", base / "cache")
+    register = DATA / register_name
+    if contacts_name:
+        register = base / "signatories.yaml"
+        shutil.copyfile(DATA / register_name, register)
+        shutil.copyfile(DATA / contacts_name, base / "contacts.yaml")
+    result = build_site(register, base / "site", base / "cache")
     assert result.returncode == 0, result.stderr
     return base / "site"
 
 
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built from tests/data/fixture-register.yaml, shared by the read-only site tests."""
-    return built_fixture(tmp_path_factory, "fixture-register.yaml")
+    """The site built from tests/data/fixture-register.yaml, with the broken private contacts file beside it."""
+    return built_fixture(tmp_path_factory, "fixture-register.yaml", "fixture-contacts.yaml")
+
+
+def tree_snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every file, folder and link under `folder`, files by a hash of their bytes, links by their target."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if relative.split("/")[0] in skip:
+            continue
+        if path.is_symlink():
+            found[relative] = "link:" + os.readlink(path)
+        elif path.is_file():
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            found[relative] = "folder"
+    return found
+
+
+def last_good_site(output: Path) -> dict[str, str]:
+    """A small site marked as this tool's output, standing in for the last good build; returns its snapshot."""
+    from svcharter import writer
+
+    (output / "data").mkdir(parents=True)
+    (output / "index.html").write_text("<p>last good site</p>", encoding="utf-8")
+    (output / "data" / "signatories.json").write_text('{"signatories": []}\n', encoding="utf-8")
+    writer.mark_output(output)
+    return tree_snapshot(output)
 
 
 @pytest.fixture(scope="session")

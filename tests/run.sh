@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test,zensical]"
 
 # The browser tests drive Debian's Chromium; a test tool must never download its own browser.
 if [ ! -x /usr/bin/chromium ]; then
@@ -12,7 +12,15 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-# axe-core for the accessibility tests, at the version pinned in package-lock.json.
+# The Nu HTML checker (vnu-jar from npm) runs on Debian's Java. It is installed before npm ci,
+# so vnu-jar's install step finds it and downloads no Java of its own.
+if ! command -v java >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+fi
+
+# axe-core, AJV and the Nu HTML checker, at the versions pinned in package-lock.json.
 npm ci --no-audit --no-fund --silent
 
 python3 -m ruff check .

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from svcharter import badges, openbadges, render, textpath
+from svcharter import artwork, badges, openbadges, render, textpath
 from svcharter.textpath import Box
 
 SITE = "https://example.org/"
@@ -412,7 +412,7 @@ def test_fingerprint_covers_every_module_that_draws() -> None:
     drawing = {path.name for path in package.glob("*.py")
                if re.search(r"^\s*(import|from) (cairosvg|cairocffi|segno)\b", path.read_text(encoding="utf-8"), re.M)}
     assert "render.py" in drawing
-    assert drawing - {"cards.py"} <= set(badges.RENDERER_SOURCES)  # cards.py adds itself to its own fingerprint
+    assert drawing - {"cards.py"} <= set(artwork.RENDERER_SOURCES)  # cards.py adds itself to its own fingerprint
 
 
 def test_logo_files(tmp_path: Path) -> None:

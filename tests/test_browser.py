@@ -32,6 +32,7 @@ from browser_support import (
     launch_context,
     make_big_register,
     run_axe,
+    tab_to,
 )
 
 pytestmark = pytest.mark.browser
@@ -305,19 +306,6 @@ def test_filter_is_quick_with_10000_rows(browser: Browser) -> None:
 
 
 # ---------------------------------------------------------------- keyboard
-
-
-def tab_to(page: Any, predicate: str, limit: int = 120) -> list[dict[str, str]]:
-    """Press Tab until the focused element matches a JS predicate; return every focus stop's style."""
-    stops = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        style = page.evaluate(FOCUS_STYLE_JS)
-        stops.append(style)
-        assert focus_is_visible(style), f"no visible focus indicator on {style}"
-        if page.evaluate(f"() => {{ const el = document.activeElement; return !!(el && ({predicate})); }}"):
-            return stops
-    raise AssertionError(f"Tab never reached an element where {predicate}; stops: {stops[-10:]}")
 
 
 def test_register_works_with_keyboard_alone(browser: Browser) -> None:

@@ -133,7 +133,8 @@ def test_every_card_is_1200_by_630_png(two_renders: tuple) -> None:
     assert first.rendered == len(subjects)
     assert sorted(first.files) == sorted(s.path for s in subjects)
     for path in first.files.values():
-        assert path.parent.name == "cards" and re.fullmatch(r"[0-9a-f]{64}\.png", path.name)
+        assert path.parent.parent.name == "cards" and re.fullmatch(r"[0-9a-f]{64}", path.parent.name)
+        assert path.name == "card.png" and (path.parent / "manifest.json").is_file()
         assert png_size(path.read_bytes()) == (1200, 630)
 
 
@@ -152,7 +153,7 @@ def test_renders_are_byte_identical(two_renders: tuple) -> None:
     assert first.files.keys() == second.files.keys()
     for key, path in first.files.items():
         assert path.read_bytes() == second.files[key].read_bytes(), key
-    leftovers = [p.name for p in first.files["card.png"].parent.iterdir() if p.name.startswith("tmp-")]
+    leftovers = [p.name for p in first.files["card.png"].parent.parent.iterdir() if p.name.startswith("tmp-")]
     assert leftovers == []
 
 

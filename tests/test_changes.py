@@ -80,7 +80,8 @@ def test_first_build_and_unreadable_previous() -> None:
     assert summarise(None, AFTER).text() == "No published site to compare with: this build publishes 4 signatories."
     broken = summarise("{not json", AFTER)
     assert not broken.previous_found
-    assert broken.text().startswith("The previous build's data/signatories.json could not be read.\n")
+    assert broken.text().startswith("The previous build's data/signatories.json could not be read (it is not the register's JSON), "
+                                   "so there is nothing to compare with.\n")
 
 
 def test_compare_with_published_reads_the_output_folder(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Every example in docs/comms-guide.md is what the tool really prints, so the guide cannot drift.
 
-An example is an HTML comment naming a file in tests/data/guide/ (and, after
+An example is an HTML comment naming a file (or a folder of files) in tests/data/guide/ (and, after
 `|`, the command; `check` if none) followed by a ```text block. The file is
 copied to a temporary folder as signatories.yaml, the command is run there
 with a fixed build date, and every line of the block must appear in its
@@ -27,7 +27,7 @@ GUIDE = ROOT / "docs/comms-guide.md"
 FIXTURES = Path(__file__).parent / "data/guide"
 BUILD_DATE = "2025-01-01"
 EXAMPLE = re.compile(r"<!-- example: (?P<fixture>[\w.-]+)(?: \| (?P<args>[^>]*?))? -->\s*```text\n(?P<block>.*?)\n```", re.DOTALL)
-SPECIAL = {"none": "no signatories.yaml at all", "too-large": "a 21 MB file"}
+SPECIAL = {"none": "no signatories.yaml at all", "too-large": "a 21 MB file", "folder": "a folder, not a file"}
 
 
 def examples(text: str) -> list[tuple[str, str, str]]:
@@ -40,6 +40,10 @@ def _prepare(folder: Path, fixture: str) -> None:
     if fixture == "too-large":
         with target.open("wb") as handle:
             handle.truncate(21 * 1024 * 1024)  # sparse: costs no disk
+    elif fixture == "folder":
+        target.mkdir()
+    elif (FIXTURES / fixture).is_dir():  # a register with its private contacts file
+        shutil.copytree(FIXTURES / fixture, folder, dirs_exist_ok=True)
     elif fixture != "none":
         shutil.copyfile(FIXTURES / fixture, target)
 
@@ -70,14 +74,15 @@ def test_the_guide_has_examples() -> None:
 
 @pytest.mark.parametrize(("fixture", "args", "block"), FOUND, ids=[f"{f}|{a}|{i}" for i, (f, a, _) in enumerate(FOUND)])
 def test_example_is_what_the_tool_prints(fixture: str, args: str, block: str) -> None:
-    assert fixture in SPECIAL or (FIXTURES / fixture).is_file(), f"no fixture tests/data/guide/{fixture}"
+    assert fixture in SPECIAL or (FIXTURES / fixture).exists(), f"no fixture tests/data/guide/{fixture}"
     printed = output(fixture, args).splitlines()
     assert in_order(block.splitlines(), printed), f"the guide quotes:\n{block}\n\nbut the tool prints:\n" + "\n".join(printed)
 
 
 def test_every_fixture_is_quoted() -> None:
     used = {fixture for fixture, _, _ in FOUND}
-    unused = sorted(p.name for p in FIXTURES.glob("*.yaml") if p.name not in used)
+    unused = sorted(p.name for p in [*FIXTURES.glob("*.yaml"), *filter(Path.is_dir, FIXTURES.iterdir())]
+                    if p.name not in used)
     assert not unused, f"fixtures not shown in docs/comms-guide.md: {unused}"
 
 

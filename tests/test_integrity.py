@@ -142,7 +142,7 @@ def test_check_rejects_a_name_the_font_cannot_draw(tmp_path: Path) -> None:
     result = run_cli("check", "--signatories", "signatories.yaml", "--build-date", "2026-11-25", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        "signatories.yaml:2:5: 'kanji': name: holds characters the charter's font cannot draw: "
+        "signatories.yaml:3:11: 'kanji': name: holds characters the charter's font cannot draw: "
         "'字' (U+5B57), '漢' (U+6F22)")
 
 

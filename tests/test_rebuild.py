@@ -24,7 +24,7 @@ def config(signatories: Path, tmp_path: Path) -> Config:
 def cached(cfg: Config) -> tuple[Register, bool]:
     """The register as a build gets it, and whether it was validated afresh (the build's own "validate" timing)."""
     progress = pipeline.Progress(quiet=True)
-    register = pipeline.validated_register(cfg, pipeline.read_mkdocs_settings(cfg), progress)
+    register = pipeline.validated_register(cfg, pipeline.read_mkdocs_settings(cfg), progress, [])
     assert progress.timings["register"] >= progress.timings.get("validate", 0.0)
     return register, "validate" in progress.timings
 
@@ -46,7 +46,7 @@ def test_any_change_to_an_input_validates_again(tmp_path: Path) -> None:
     assert validated and [s.name for s in changed.signatories] == ["Acme Limited"]
     later = Config(**{**cfg.__dict__, "build_date": dt.date(2027, 1, 1)})
     assert cached(later)[1]
-    assert len(list((tmp_path / "cache" / "register").glob("*.pickle"))) == 1  # only the newest is kept
+    assert len(list((tmp_path / "cache" / "register").iterdir())) == 1  # only the newest is kept
 
 
 def test_bad_data_is_reported_even_after_a_good_build_was_cached(tmp_path: Path) -> None:
@@ -62,8 +62,9 @@ def test_bad_data_is_reported_even_after_a_good_build_was_cached(tmp_path: Path)
 def test_an_unreadable_cache_entry_is_validated_afresh(tmp_path: Path) -> None:
     cfg = config(write_register(tmp_path, VALID_RECORD), tmp_path)
     cached(cfg)
-    for entry in (tmp_path / "cache" / "register").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache" / "register").glob("*/register.json"):
+        entry.chmod(0o644)
+        entry.write_bytes(b"not a register")
     register, validated = cached(cfg)
     assert validated and [s.id for s in register.signatories] == ["acme-ltd"]
 
@@ -98,7 +99,28 @@ def test_swap_puts_the_new_site_live_and_deletes_the_old_one_in_the_background(t
     assert sorted(p.name for p in output.iterdir()) == ["new.html"]
     wait_until_gone(output)
     assert writer.retired_outputs(output) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.svcharter-output", "site"]  # the marker stays
+
+
+def test_a_swap_that_cannot_finish_puts_the_old_site_back_and_says_why(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "site"
+    output.mkdir()
+    (output / "old.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / ".site-staging-abcd1234"
+    staging.mkdir()
+    real_rename = writer.os.rename
+
+    def no_room(source: object, target: object) -> None:
+        if str(source) == str(staging):
+            raise OSError(28, "No space left on device")
+        real_rename(source, target)
+
+    monkeypatch.setattr(writer.os, "rename", no_room)
+    with pytest.raises(BuildError, match="^cannot write site: No space left on device: .*last good site was not"):
+        monkeypatch.chdir(tmp_path)
+        writer.swap_in(staging, output)
+    assert sorted(p.name for p in output.iterdir()) == ["old.html"]
 
 
 def test_add_files_links_cached_files_and_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -148,3 +170,62 @@ def test_files_are_copied_where_they_cannot_be_linked(tmp_path: Path, monkeypatc
     copied = tmp_path / "staging/register/a/badge/a.png"
     assert copied.read_bytes() == b"png bytes" and copied.stat().st_ino != cached_file.stat().st_ino
     assert copied.stat().st_mode & 0o777 == 0o644
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The project's sources in a scratch folder, so a test can edit the logo without touching the real one."""
+    import shutil
+
+    from conftest import ROOT
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".cache", "site", "node_modules", "bench",
+                                                                 "tests", "docs"))
+    return project
+
+
+def test_in_one_process_an_edited_logo_is_drawn_on_the_next_build(tmp_path: Path) -> None:
+    """As `serve` runs: build, edit logo/charter-logo.svg, build. The second build must draw the new logo everywhere."""
+    project = project_copy(tmp_path)
+    cfg = Config(**{**config(write_register(tmp_path, VALID_RECORD), tmp_path).__dict__, "root": project, "workers": 1})
+    first = pipeline.build(cfg)
+    assert first.badges_rendered == 1
+    badge = cfg.output / "register/acme-ltd/badge/acme-ltd-badge.svg"
+    assert "#00594f" in badge.read_text(encoding="utf-8")
+    logo = project / "logo" / "charter-logo.svg"
+    edited = logo.read_text(encoding="utf-8").replace("#00594f", "#8a1538")
+    logo.write_text(edited, encoding="utf-8")
+
+    second = pipeline.build(cfg)
+    assert second.badges_rendered == 1 and second.cards_rendered == first.cards_rendered > 1
+    assert (cfg.output / "logo/charter-logo.svg").read_text(encoding="utf-8") == edited
+    logo_group = badge.read_text(encoding="utf-8").split('<g id="logo"', 1)[1].split("</g>\n", 1)[0]
+    assert "#8a1538" in logo_group and "#00594f" not in logo_group
+    assert pipeline.build(cfg).badges_rendered == 0  # and the new logo is cached like the old one was
+
+
+def test_published_files_share_an_inode_only_with_sealed_read_only_cache_files(tmp_path: Path) -> None:
+    cfg = Config(**{**config(write_register(tmp_path, VALID_RECORD), tmp_path).__dict__, "workers": 1})
+    pipeline.build(cfg)
+    cached = {path.stat().st_ino: path for path in cfg.cache_dir.rglob("*") if path.is_file()}
+    shared = [path for path in cfg.output.rglob("*") if path.is_file() and path.stat().st_ino in cached]
+    assert len(shared) >= 11 + 10  # a badge kit and the logo files, at least
+    for path in shared:
+        assert path.stat().st_mode & 0o222 == 0, path
+        assert (cached[path.stat().st_ino].parent / "manifest.json").is_file(), path
+
+
+def test_a_truncated_cached_badge_is_rendered_again_and_published_whole(tmp_path: Path) -> None:
+    cfg = Config(**{**config(write_register(tmp_path, VALID_RECORD), tmp_path).__dict__, "workers": 1})
+    pipeline.build(cfg)
+    published = cfg.output / "register/acme-ltd/badge/acme-ltd-badge-600.png"
+    good = published.read_bytes()
+    (cached,) = [p for p in (cfg.cache_dir / "badges").rglob(published.name)]
+    cached.chmod(0o644)
+    with cached.open("r+b") as handle:  # the same inode the live site links: what a stray script could do
+        handle.truncate(10)
+    report = pipeline.build(cfg)
+    assert report.badges_rendered == 1
+    assert published.read_bytes() == good
+    page = (cfg.output / "register/acme-ltd/index.html").read_text(encoding="utf-8")
+    assert f"PNG, 600 pixels wide, colour</a> ({max(1, round(len(good) / 1024))} KB)" in page

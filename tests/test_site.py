@@ -16,8 +16,9 @@ from bs4 import BeautifulSoup
 from conftest import BUILD_DATE, DATA, ROOT, build_site, run_cli, write_register
 
 FIXTURE = yaml.safe_load((DATA / "fixture-register.yaml").read_text(encoding="utf-8"))["signatories"]
-PRIVATE_VALUES = ["Private Person", "private.person@acme.example.com", "01743 000000",
-                  "secret-owner@bryn.example.net", "07700 900123"]
+PRIVATE_VALUES = ["Private Person", "Secret Role Holder", "private.person@example.com", "01743 000000",
+                  "secret-owner@example.net", "07700 900123", "Unlisted Person"]
+"""Everything in tests/data/fixture-contacts.yaml, which lies beside the register when fixture_site is built."""
 
 
 def soup(site: Path, page: str) -> BeautifulSoup:

@@ -31,7 +31,7 @@ CASES = [
      "signatories.yaml:2:5: 'acme': size: is missing: every signatory needs size (Number of staff, as in survey question 2.)"),
     ("unknown and misspelt", BASE + "    websit: https://acme.example\n",
      "signatories.yaml:7:5: 'acme': websit: unknown field (allowed: id, name, sector, size, activities, signed, website, "
-     "identifier, location, founding, commitments, statement, withdrawn, withdrawn_reason, reaffirmed, reports, contact; "
+     "identifier, location, founding, commitments, statement, withdrawn, withdrawn_reason, reaffirmed, reports; "
      "did you mean 'website'?)"),
     ("yaml 1.1 no", BASE.replace("name: Acme", "name: no"),
      "signatories.yaml:3:11: 'acme': name: YAML reads 'no' as a yes/no value: put it in quotes, e.g. name: \"no\""),
@@ -58,13 +58,13 @@ CASES = [
     ("path id", BASE.replace("id: acme", "id: ../../etc"),
      "signatories.yaml:2:9: 'record 1': id: '../../etc' is not a valid id: use a-z, 0-9 and single hyphens, e.g. shropshire-council"),
     ("reserved id", BASE.replace("id: acme", "id: page"),
-     "signatories.yaml:2:5: 'page': id: 'page' is reserved for the register's own pages: choose another id"),
+     "signatories.yaml:2:9: 'page': id: 'page' is reserved for the register's own pages: choose another id"),
     ("not adopted", BASE + "    commitments: [staff-turnover]\n",
      "signatories.yaml:7:19: 'acme': commitments: 'staff-turnover' was not adopted as a measure: "),
     ("withdrawn before signed", BASE + "    withdrawn: 2017-01-01\n",
-     "signatories.yaml:2:5: 'acme': withdrawn: 2017-01-01 is before the signing date 2018-01-01"),
+     "signatories.yaml:7:16: 'acme': withdrawn: 2017-01-01 is before the signing date 2018-01-01"),
     ("reason without date", BASE + "    withdrawn_reason: Closed\n",
-     "signatories.yaml:2:5: 'acme': withdrawn_reason: is set but 'withdrawn' (the date it left) is missing"),
+     "signatories.yaml:7:23: 'acme': withdrawn_reason: is set but 'withdrawn' (the date it left) is missing"),
     ("percentage over 100", BASE + "    reports:\n      - year: 2019\n        values: {staff-training-cpd: 120}\n",
      "signatories.yaml:9:38: 'acme': reports.values.staff-training-cpd: must be a percentage from 0 to 100 (found '120')"),
     ("alias", "  - &a\n    id: acme\n", "signatories.yaml:2:5: YAML anchors (& and *) are not allowed: write each value out in full"),

@@ -204,8 +204,9 @@ def test_github_annotation_is_exact() -> None:
 
 
 def test_github_annotation_escapes_percent_and_line_breaks() -> None:
-    problem = DataError("a,b:c.yaml", 1, 2, None, None, "100% sure\r\nnext")
-    assert github_annotation(problem) == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::100%25 sure%0D%0Anext"
+    """A line break in quoted text is shown as \\r\\n, so it can never start a second annotation."""
+    problem = DataError("a,b:c.yaml", 1, 2, None, None, "100% sure\r\n::error::forged")
+    assert github_annotation(problem) == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::100%25 sure\\r\\n::error::forged"
 
 
 def test_check_format_github_prints_one_annotation_per_problem(tmp_path: Path, capsys, monkeypatch) -> None:
