@@ -222,7 +222,7 @@ def shared_drawing(art: artwork.Artwork) -> render.Drawing:
     from svcharter import render
 
     if not _shared or _shared[0][0] != art:
-        logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art)
+        logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art=art)
         _shared[:] = [(art, render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo])))]
     return _shared[0][1]
 
