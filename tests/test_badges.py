@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from svcharter import artwork, badges, openbadges, render, textpath
+from svcharter.artwork import load_artwork
 from svcharter.textpath import Box
 
 SITE = "https://example.org/"
@@ -198,9 +199,9 @@ def test_shared_glyphs_draw_what_whole_paths_drew() -> None:
 
     subj = subject("acme", LONG_MIXED)
     shared = badges.badge_svg(subj)
-    master, _w, h = badges.logo_markup(False)
-    scale = 76.0 / h
-    logo = f'<g transform="translate(40 36) scale({scale:.6g})">{master}</g>'
+    master = load_artwork().logo(False)
+    scale = 76.0 / master.height
+    logo = f'<g transform="translate(40 36) scale({scale:.6g})">{master.inner}</g>'
     parts = badges.layout(subj).parts
     words = {key: value for key, value in parts.items() if key not in ("logo",)}
     alone = shared.replace(parts["logo"], logo)

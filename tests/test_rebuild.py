@@ -218,7 +218,7 @@ def test_published_files_share_an_inode_only_with_sealed_read_only_cache_files(t
 def test_a_truncated_cached_badge_is_rendered_again_and_published_whole(tmp_path: Path) -> None:
     cfg = Config(**{**config(write_register(tmp_path, VALID_RECORD), tmp_path).__dict__, "workers": 1})
     pipeline.build(cfg)
-    published = cfg.output / "register/acme-ltd/badge/acme-ltd-badge-600.png"
+    published = cfg.output / "register/acme-ltd/badge/acme-ltd-badge.pdf"
     good = published.read_bytes()
     (cached,) = [p for p in (cfg.cache_dir / "badges").rglob(published.name)]
     cached.chmod(0o644)
@@ -228,4 +228,4 @@ def test_a_truncated_cached_badge_is_rendered_again_and_published_whole(tmp_path
     assert report.badges_rendered == 1
     assert published.read_bytes() == good
     page = (cfg.output / "register/acme-ltd/index.html").read_text(encoding="utf-8")
-    assert f"PNG, 600 pixels wide, colour</a> ({max(1, round(len(good) / 1024))} KB)" in page
+    assert f"PDF, vector for print, colour</a> ({max(1, round(len(good) / 1024))} KB)" in page
