@@ -7,13 +7,9 @@ XML-escaped accessibility text. Every file is byte-for-byte repeatable and
 cached by a hash of everything that shapes it, so rebuilds only render what
 changed, spread across all cores.
 
-The site publishes only the two SVGs and the PDF. The PNGs (three widths, two
-colours, each with the Open Badges assertion baked in) and the ZIP kit are
-made in the visitor's browser from the published SVGs when asked for
-(site_templates/assets/badge-kit.js), because publishing them made each
-signatory cost over a megabyte and a national register too big for a free
-static host. Their names and labels are declared here, and the page hands
-them to the script, so the two cannot disagree.
+The PNGs and the ZIP kit are made in the visitor's browser from the published
+SVG: svcharter/kit.py says which files the site publishes and which the
+browser makes, and why.
 """
 
 from __future__ import annotations
