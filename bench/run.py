@@ -290,6 +290,49 @@ def tree_size(root: Path) -> tuple[int, int]:
     return total, files
 
 
+KINDS = (
+    ("signatory page", re.compile(r"^register/[^/]+/index\.html$")),
+    ("share card", re.compile(r"(^|/)card\.png$")),
+    ("badge SVG", re.compile(r"^register/[^/]+/badge/[^/]+\.svg$")),
+    ("badge PDF", re.compile(r"^register/[^/]+/badge/[^/]+\.pdf$")),
+    ("assertion", re.compile(r"^register/[^/]+/badge/assertion\.json$")),
+    ("other badge file", re.compile(r"^register/[^/]+/badge/")),
+    ("register and other pages", re.compile(r"\.html$")),
+)
+"""What each published file is, first match wins; the rest is "everything else" (data, search index, assets)."""
+
+
+def sizes_by_kind(site: Path) -> dict[str, list[int]]:
+    """[bytes, files] of the published site by kind of file, to say where a signatory's bytes go."""
+    totals: dict[str, list[int]] = {}
+    for folder, _dirs, names in os.walk(site):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, site).replace(os.sep, "/")
+            kind = next((label for label, pattern in KINDS if pattern.search(relative)), "everything else")
+            entry = totals.setdefault(kind, [0, 0])
+            entry[0] += os.lstat(path).st_size
+            entry[1] += 1
+    return totals
+
+
+def pages_artifact_bytes(site: Path) -> int | None:
+    """Bytes of the tar that actions/upload-pages-artifact makes of the site (hard links written out in full).
+
+    It runs the same tar command the action runs (`--dereference --hard-dereference`, without the .git
+    folder), into a pipe, so nothing is written to disk. None where tar is missing.
+    """
+    tar = shutil.which("tar")
+    if tar is None:
+        return None
+    command = [tar, "--dereference", "--hard-dereference", "--exclude=.git", "--exclude=.github", "-cf", "-",
+               "-C", str(site), "."]
+    with subprocess.Popen(command, stdout=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        total = sum(len(chunk) for chunk in iter(lambda: process.stdout.read(1 << 20), b""))
+    return total if process.returncode == 0 else None
+
+
 def rows_json_sizes(site: Path) -> dict[str, int]:
     """Size of the register's row data, when the register pages load their rows from register/rows.json."""
     rows = site / "register" / "rows.json"
@@ -426,6 +469,8 @@ def bench_size(count: int, work: Path, *, workers: int, repeat: int, badge_sampl
     out["cold"] = cold.as_dict()
     out["output_bytes"], out["output_files"] = tree_size(site)
     out["cache_bytes"], out["cache_files"] = tree_size(cache)
+    out["kinds"] = sizes_by_kind(site)
+    out["pages_artifact_bytes"] = pages_artifact_bytes(site)
     page = (site / "register" / "index.html").read_bytes()
     out["register_html_bytes"] = len(page)
     out["register_html_gzip_bytes"] = len(gzip.compress(page, compresslevel=9))
@@ -525,9 +570,6 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
         facts["paired_ratios"] = [rebuild["wall"] / floor["wall"] for rebuild, floor in pairs]
     if cold and not entry.get("kept_cache") and facts["floor"] is not None and facts["badge_floor"] is not None:
         facts["cold_ratio"] = cold["wall"] / (facts["floor"] + facts["badge_floor"])
-        card = entry["badge_floor"]["result"].get("card_floor")
-        if card:
-            facts["cold_ratio_cards"] = cold["wall"] / (facts["floor"] + facts["badge_floor"] + card["floor_seconds"])
     runs = [r for r in [cold, *entry.get("rebuilds", []), entry.get("one_changed")] if r]
     facts["peak_rss"] = max((r["peak_rss_kib"] for r in runs), default=0) * 1024
     facts["peak_pss"] = max((r["peak_pss_kib"] for r in runs), default=0) * 1024
@@ -563,14 +605,6 @@ def floor_b(entry: dict[str, Any]) -> str:
     text = f"{result['floor_seconds']:.1f}"
     if result["scale"] > 1:
         text += f" (measured on {result['measured']} of {result['subjects']} subjects, scaled ×{result['scale']:.1f})"
-    return text
-
-
-def floor_c(entry: dict[str, Any]) -> str:
-    result = entry["badge_floor"]["result"]["card_floor"]
-    text = f"{result['floor_seconds']:.1f}"
-    if result["scale"] > 1:
-        text += f" (measured on {result['measured']} of {result['cards']} cards, scaled ×{result['scale']:.1f})"
     return text
 
 
@@ -634,7 +668,6 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     row("floor (b): bare cairosvg ÷ cores (s)", each(lambda e, f: floor_b(e)))
     row("badge SVG layout, not in floor (b) (s ÷ cores)",
         each(lambda e, f: f"{e['badge_floor']['result']['layout_seconds_all'] / e['badge_floor']['result']['workers']:.1f}"))
-    row("floor (c), not in the target: bare cairosvg for the share cards ÷ cores (s)", each(lambda e, f: floor_c(e)))
     row("badge work in CPU seconds (load-proof): cold build's badge phase vs bare cairosvg + layout",
         each(lambda e, f: NOT_MEASURED if e.get("kept_cache") else
              f"{badge_cpu(e):,.0f} vs {e['badge_floor']['result']['cairosvg_cpu_seconds_all']:,.0f} + "
@@ -644,7 +677,6 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
         each(lambda e, f: ", ".join(f"{r:.2f}" for r in f["paired_ratios"]) if f.get("paired_ratios")
              else "not measured (rebuilds and floors were not interleaved)"))
     row("**cold ÷ (mkdocs floor + badge floor)**", each(lambda e, f: f"**{f['cold_ratio']:.2f}**"))
-    row("cold ÷ (mkdocs floor + badge floor + card floor)", each(lambda e, f: f"{f['cold_ratio_cards']:.2f}"))
     row("cold: share-card phase wall (s)", each(lambda e, f: f"{e['cold']['result']['phases']['cards']['wall']:.1f}"))
     row("cold: badge phase wall (s), CPU use of the cores",
         each(lambda e, f: f"{e['cold']['result']['phases']['badges']['wall']:.1f}, "
@@ -656,6 +688,10 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
         each(lambda e, f: kib(f["largest_process"]) if f["largest_process"] else NOT_MEASURED))
     row("output size (bytes, files)", each(lambda e, f: f"{kib(e['output_bytes'])}, {e['output_files']:,}"))
     row("cache size (bytes, files)", each(lambda e, f: f"{kib(e['cache_bytes'])}, {e['cache_files']:,}"))
+    row("GitHub Pages artifact (tar of the site, as upload-pages-artifact makes it)",
+        each(lambda e, f: f"{e['pages_artifact_bytes']:,} B ({kib(e['pages_artifact_bytes'])})"))
+    row("published bytes / files per signatory, all shared pages included",
+        each(lambda e, f: f"{e['output_bytes'] / e['n'] / 1000:,.1f} KB / {e['output_files'] / e['n']:.2f}"))
     row("register page (raw / gzip -9)",
         each(lambda e, f: f"{kib(e['register_html_bytes'])} / {kib(e['register_html_gzip_bytes'])}"))
     row("register/rows.json, fetched by the filter (raw / gzip -9)",
@@ -713,10 +749,15 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     grown = growth(store)
     target(f"search index growth ≤ ~300 B per added signatory ({grown[0] if grown else 'two sizes needed'})",
            lambda: f"{grown[1]:,.0f} B" if grown else NOT_MEASURED, lambda: grown is not None and grown[1] <= 300)
+    e1k = store.get("1000", {})
+    for label, measured, ok in size_targets(e1k, e10):
+        target(label, measured, ok)
+    lines += size_tables(sizes, entries)
 
     lines += ["", "## Where the time goes", "",
-              "Phase times come from wrapping svcharter.build's steps in bench/_runner.py (\"extras\" includes "
-              "\"badges\" and \"logo_files\"; \"run_mkdocs\" equals BuildReport.timings['mkdocs']).", ""]
+              "Phase times are the build's own (`Progress.phase`, reported in BuildReport.timings): \"extras\" "
+              "includes \"badges\" and \"logo_files\", and \"register\" includes \"validate\", which appears only "
+              "when the register was validated afresh.", ""]
     for n, e in zip(sizes, entries, strict=True):
         runs = [r["result"] if r else None for r in (e.get("cold"), best(e["rebuilds"]) if e.get("rebuilds") else None,
                                                      e.get("one_changed"))]
@@ -748,6 +789,69 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     return "\n".join(lines) + "\n"
 
 
+GB, MB = 10**9, 10**6
+HOSTS = (
+    ("GitHub Pages", GB, None, "1 GB published site; a deployment times out after 10 minutes (not measured here)"),
+    ("GitLab Pages", GB, 200_000, "1 GB, 200,000 files"),
+    ("Cloudflare Pages, free", None, 20_000, "20,000 files"),
+    ("Cloudflare Pages, paid", None, 100_000, "100,000 files"),
+)
+"""(host, byte limit, file limit, the limit as the brief states it). GB is taken as 10^9 bytes, the smaller
+reading. Netlify's limits are not in the documentation this was checked against: unverified, so not listed."""
+
+
+def size_targets(e1k: dict[str, Any], e10: dict[str, Any]) -> list[tuple[str, Callable[[], str], Callable[[], bool]]]:
+    """The size and time targets of a national register (issue 13)."""
+    return [
+        ("N=1,000: published site ≤ 100 MB", lambda: f"{e1k['output_bytes'] / MB:,.1f} MB",
+         lambda: e1k["output_bytes"] <= 100 * MB),
+        ("N=10,000: published site ≤ 1 GB", lambda: f"{e10['output_bytes'] / GB:,.3f} GB",
+         lambda: e10["output_bytes"] <= GB),
+        ("N=10,000: GitHub Pages artifact ≤ 1 GB", lambda: f"{e10['pages_artifact_bytes'] / GB:,.3f} GB",
+         lambda: e10["pages_artifact_bytes"] <= GB),
+        ("N=10,000: published files ≤ 60,000", lambda: f"{e10['output_files']:,}", lambda: e10["output_files"] <= 60_000),
+        ("N=10,000: cache ≤ 2 GB", lambda: f"{e10['cache_bytes'] / GB:,.3f} GB", lambda: e10["cache_bytes"] <= 2 * GB),
+        ("N=10,000: cold build ≤ 5 minutes", lambda: f"{e10['cold']['wall']:,.0f} s", lambda: e10["cold"]["wall"] <= 300),
+    ]
+
+
+def linear(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """(fixed, per signatory) through the two largest sizes; through zero when there is only one."""
+    if len(points) == 1:
+        return 0.0, points[0][1] / points[0][0]
+    (n1, v1), (n2, v2) = points[-2], points[-1]
+    per = (v2 - v1) / (n2 - n1)
+    return v1 - per * n1, per
+
+
+def size_tables(sizes: list[int], entries: list[dict[str, Any]]) -> list[str]:
+    """Where the published bytes go, per signatory, and at which register size each host's limit is reached."""
+    measured = [(n, e) for n, e in zip(sizes, entries, strict=True) if e.get("kinds")]
+    if not measured:
+        return []
+    lines = ["", "## Where the published bytes go", "",
+             "Bytes and files of the published site by kind of file, and per signatory (shared pages included).", ""]
+    for n, e in measured:
+        lines += [f"### N = {n:,}", "", "| kind of file | bytes | files | bytes per signatory | files per signatory |",
+                  "|---|---|---|---|---|"]
+        for kind, (size, files) in sorted(e["kinds"].items(), key=lambda item: -item[1][0]):
+            lines.append(f"| {kind} | {kib(size)} | {files:,} | {size / n / 1000:,.1f} KB | {files / n:.2f} |")
+        lines += [f"| **all** | **{kib(e['output_bytes'])}** | **{e['output_files']:,}** | "
+                  f"**{e['output_bytes'] / n / 1000:,.1f} KB** | **{e['output_files'] / n:.2f}** |", ""]
+    bytes_fit = linear([(n, float(e["pages_artifact_bytes"] or e["output_bytes"])) for n, e in measured])
+    files_fit = linear([(n, float(e["output_files"])) for n, e in measured])
+    basis = " and ".join(f"{n:,}" for n, _e in measured[-2:])
+    lines += ["## Which hosts fit which register", "",
+              f"Extrapolated linearly from the measured N = {basis} (bytes: the Pages artifact).", "",
+              "| host | limit | reached at about N = |", "|---|---|---|"]
+    for host, byte_limit, file_limit, text in HOSTS:
+        reached = [int((limit - fit[0]) / fit[1]) for limit, fit in ((byte_limit, bytes_fit), (file_limit, files_fit))
+                   if limit is not None and fit[1] > 0]
+        lines.append(f"| {host} | {text} | {min(reached):,} |" if reached else f"| {host} | {text} | not reached |")
+    lines.append("| Netlify | not in the documentation checked: unverified | not computed |")
+    return lines
+
+
 def trim_profile(text: str) -> str:
     """pstats output without its preamble, with paths shortened to the project or site-packages."""
     body = text[text.find("   ncalls"):] if "   ncalls" in text else text
@@ -762,11 +866,13 @@ NOTES = [
     "mkdocs.yml (absolute docs_dir, site_dir and custom_dir), so it includes interpreter start-up, as the build does.",
     "Floor (b) times only `cairosvg.svg2png` at 300, 600 and 1200 px and `cairosvg.svg2pdf` on `badges.badge_svg()` "
     "for both colours of every current signatory (no cache, baking, SVG writing or ZIP), summed per call and divided "
-    "by the cores used. Above 1,000 signatories it is measured on an evenly spaced sample of 200 and scaled linearly, "
-    "as the row says. The SVG layout time (fonts to outlines) is shown separately and is not part of the floor.",
-    "Floor (c) is the same for the share cards (`cards.card_svg()` to a 1200×630 PNG, once per distinct card). "
-    "The cold-build target is defined against (a) + (b) only; the ratio with (c) added is shown beside it because "
-    "the cold build also renders one card per page.",
+    "by the cores used. Above --badge-full-up-to signatories it is measured on an evenly spaced sample "
+    "(--badge-sample) and scaled linearly, as the row says. The SVG layout time (fonts to outlines) is shown "
+    "separately and is not part of the floor. The build no longer draws any badge PNG (the visitor's browser makes "
+    "them), so this floor is far above the build's own badge work.",
+    "Sizes: bytes are each file's size, counted once per path (as a host stores them); the GitHub Pages artifact is "
+    "the byte count of `tar --dereference --hard-dereference` of the site, the command actions/upload-pages-artifact "
+    "runs. 1 GB is taken as 10^9 bytes.",
     "Wall time per cairosvg call rises with other people's load, so the badge work is also compared in CPU seconds "
     "(the cold build's badge phase: parent + pool workers, from getrusage) against the bare calls' CPU seconds.",
     "Peak memory: the target row uses the brief's definition, max RSS of the build process or any one child "

@@ -5,8 +5,9 @@ stay fast at 10,000. A benchmark on toy data would hide exactly the costs
 that grow with size (long names that wrap on badges, accented text, many
 reports per page), so every record here is the kind an editor could write:
 names of every length from 1 to 150 characters with Welsh and accented
-letters, every field in use, some signatories withdrawn with a reason.
-Everything comes from one seeded random generator, so a given (N, seed) always yields the same bytes
+letters, every public field in use (no contact details: they live in a
+private contacts file, not in signatories.yaml), some signatories withdrawn
+with a reason. Everything comes from one seeded random generator, so a given (N, seed) always yields the same bytes
 and two runs of the benchmark measure the same work.
 """
 

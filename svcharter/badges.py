@@ -1,4 +1,4 @@
-"""Signatory badge kits: SVG, PNG, PDF and a ZIP, in colour and one-colour white.
+"""Signatory badge kits: SVG in colour and one-colour white, and a PDF for print.
 
 A badge says "this organisation signed the charter and is a current
 signatory", and its QR code and address lead to the register page that proves
@@ -6,6 +6,10 @@ it. Names are untrusted text, so they reach the SVG only as glyph outlines or
 XML-escaped accessibility text. Every file is byte-for-byte repeatable and
 cached by a hash of everything that shapes it, so rebuilds only render what
 changed, spread across all cores.
+
+The PNGs and the ZIP kit are made in the visitor's browser from the published
+SVG: svcharter/kit.py says which files the site publishes and which the
+browser makes, and why.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,8 +26,10 @@ from xml.sax.saxutils import escape
 
 import segno
 
-from svcharter import cache_entry, openbadges, textpath
+from svcharter import cache_entry, kit, openbadges, pdf, textpath
 from svcharter.artwork import Artwork, load_artwork
+from svcharter.glyphs import GlyphDefs
+from svcharter.kit import COLOURS, PNG_WIDTHS, kit_files, published_files, zip_members  # noqa: F401 - the kit's API
 from svcharter.pool import run_parallel
 from svcharter.textpath import Box
 
@@ -35,8 +40,9 @@ TEAL = "#00594f"
 WHITE = "#ffffff"
 WIDTH, HEIGHT = 800.0, 420.0
 SAFE: Box = (36.0, 32.0, 764.0, 388.0)
-PNG_WIDTHS = (300, 600, 1200)
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+WORDMARK = (("Shropshire", "bold"), ("Social Value", "bold"), ("Charter", "regular"))
+"""The logo's words, one line each, drawn by logo/build_logo.py into the master logo and by the badge from its glyphs."""
+WORDMARK_X, WORDMARK_TOP, WORDMARK_SIZE, WORDMARK_LEADING = 118.0, 14.0, 27.0, 31.0
 XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -76,45 +82,52 @@ def short_address(url: str) -> str:
     return re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)
 
 
-def text_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str, align: str) -> tuple[str, Box]:
-    """Fit text into an area and return its outlined path and ink box."""
+def glyph_group(key: str, colour: str, markup: str) -> str:
+    """Text drawn from shared glyphs, in one group that carries its id and colour."""
+    return f'<g id="{key}" fill="{colour}">{markup}</g>'
+
+
+def text_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str, align: str,
+               glyphs: GlyphDefs) -> tuple[str, Box]:
+    """Fit text into an area and return it drawn from shared glyphs, with its ink box."""
     width, height = area[2] - area[0], area[3] - area[1]
     block = textpath.fit(text, font, width, height, **fit)
     top = area[1]
-    d, ink = textpath.draw_block(block, font, area[0], top, width, align)
+    markup, ink = textpath.draw_block(block, font, area[0], top, width, align, glyphs.line)
     box = ink or (area[0], top, area[0], top)
-    return f'<path id="{key}" fill="{colour}" d="{d}"/>', box
+    return glyph_group(key, colour, markup), box
 
 
-def bottom_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str) -> tuple[str, Box, float]:
+def bottom_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict, colour: str,
+                 glyphs: GlyphDefs) -> tuple[str, Box, float]:
     """A block sitting on the bottom of its area; returns also the top it reserves."""
     width, height = area[2] - area[0], area[3] - area[1]
     block = textpath.fit(text, font, width, height, **fit)
     top = area[3] - block.height
-    d, ink = textpath.draw_block(block, font, area[0], top, width)
-    return f'<path id="{key}" fill="{colour}" d="{d}"/>', ink or (area[0], top, area[0], top), top
+    markup, ink = textpath.draw_block(block, font, area[0], top, width, "start", glyphs.line)
+    return glyph_group(key, colour, markup), ink or (area[0], top, area[0], top), top
 
 
 def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
     """The QR code as one path of module runs (no <image>), filling a square box.
 
-    For the white version the modules are holes in a white square, so the code
-    still reads dark-on-light wherever the badge is placed.
+    The path is drawn in module units (whole numbers, relative moves) and
+    scaled into the box, which makes it a third of the size of absolute
+    coordinates. For the white version the modules are holes in a white
+    square, so the code still reads dark-on-light wherever the badge is placed.
     """
     qr = segno.make(url, error="m", micro=False)
     border = 2
     rows = [list(row) for row in qr.matrix_iter(scale=1, border=border)]
-    unit = (box[2] - box[0]) / len(rows)
-    runs = [module_runs(row) for row in rows]
-    parts: list[str] = []
-    if knockout:
-        f = textpath.fmt
-        parts.append(f"M{f(box[0])} {f(box[1])}H{f(box[2])}V{f(box[3])}H{f(box[0])}Z")
-    for y, row_runs in enumerate(runs):
-        for start, end in row_runs:
-            parts.append(rect_d(box[0] + start * unit, box[1] + y * unit, (end - start) * unit, unit))
+    size = len(rows)
+    parts: list[str] = [f"M0 0H{size}V{size}H0Z"] if knockout else []
+    for y, row in enumerate(rows):
+        for start, end in module_runs(row):
+            parts.append(f"M{start} {y}h{end - start}v1h-{end - start}z")
     rule = ' fill-rule="evenodd"' if knockout else ""
-    return f'<path id="qr" fill="{colour}"{rule} d="{"".join(parts)}"/>'
+    f = textpath.fmt
+    transform = f"translate({f(box[0])} {f(box[1])}) scale({(box[2] - box[0]) / size:.6g})"
+    return f'<path id="qr" fill="{colour}"{rule} transform="{transform}" d="{"".join(parts)}"/>'
 
 
 def module_runs(row: list) -> list[tuple[int, int]]:
@@ -130,22 +143,40 @@ def module_runs(row: list) -> list[tuple[int, int]]:
     return runs
 
 
-def rect_d(x: float, y: float, w: float, h: float) -> str:
-    """Path data for an axis-aligned rectangle."""
-    f = textpath.fmt
-    return f"M{f(x)} {f(y)}H{f(x + w)}V{f(y + h)}H{f(x)}Z"
+def wordmark(line_drawer: textpath.LineDrawer) -> tuple[list[str], float]:
+    """The logo's words, line by line, in the master logo's own units; and their right edge."""
+    parts: list[str] = []
+    right = WORDMARK_X
+    for i, (words, weight) in enumerate(WORDMARK):
+        font = textpath.bold() if weight == "bold" else textpath.regular()
+        baseline = WORDMARK_TOP + font.cap_height * WORDMARK_SIZE + i * WORDMARK_LEADING
+        markup, box = line_drawer(words, font, WORDMARK_SIZE, WORDMARK_X, baseline)
+        parts.append(markup)
+        right = max(right, box[2] if box else WORDMARK_X)
+    return parts, right
 
 
-def logo_part(white: bool, x: float, y: float, height: float, art: Artwork | None = None) -> tuple[str, Box]:
-    """The master logo scaled into the badge's top-left corner."""
+def logo_part(white: bool, x: float, y: float, height: float, glyphs: GlyphDefs | None = None,
+              art: Artwork | None = None) -> tuple[str, Box]:
+    """The master logo scaled into a corner; with `glyphs`, its words are drawn from the shared glyphs.
+
+    The master carries its words as one outlined path (it must stand alone);
+    a badge already holds most of those letters, so it redraws the words from
+    the same font, size and places (WORDMARK) and keeps the master's emblem.
+    """
     logo = (art or load_artwork()).logo(white)
+    inner = logo.inner
+    if glyphs is not None:
+        emblem, _sep, _words = inner.rpartition("<path fill=")
+        words, _right = wordmark(glyphs.line)
+        inner = f'{emblem}<g fill="{WHITE if white else TEAL}">{"".join(words)}</g>\n'
     scale = height / logo.height
     f = textpath.fmt
-    markup = f'<g id="logo" transform="translate({f(x)} {f(y)}) scale({scale:.6g})">{logo.inner}</g>'
+    markup = f'<g id="logo" transform="translate({f(x)} {f(y)}) scale({scale:.6g})">{inner}</g>'
     return markup, (x, y, x + logo.width * scale, y + height)
 
 
-def pill_part(colour: str, white: bool) -> tuple[str, Box]:
+def pill_part(colour: str, white: bool, glyphs: GlyphDefs) -> tuple[str, Box]:
     """The 'SIGNATORY' tag: a filled pill with knocked-out letters in colour, outline in white."""
     box: Box = (570.0, 50.0, 760.0, 98.0)
     font = textpath.bold()
@@ -153,19 +184,19 @@ def pill_part(colour: str, white: bool) -> tuple[str, Box]:
     width = textpath.measure("SIGNATORY", font, size)
     x = box[0] + (box[2] - box[0] - width) / 2
     baseline = (box[1] + box[3]) / 2 + font.cap_height * size / 2
-    d, _ = textpath.draw("SIGNATORY", font, size, x, baseline)
+    label, _ = glyphs.line("SIGNATORY", font, size, x, baseline)
     r = (box[3] - box[1]) / 2
     f = textpath.fmt
     shape = f'<rect x="{f(box[0])}" y="{f(box[1])}" width="{f(box[2] - box[0])}" height="{f(box[3] - box[1])}" rx="{f(r)}"'
     if white:
         markup = f'{shape} fill="none" stroke="{colour}" stroke-width="3"/>'
-        markup += f'<path id="label" fill="{colour}" d="{d}"/>'
+        markup += glyph_group("label", colour, label)
     else:
-        markup = f'{shape} fill="{colour}"/><path id="label" fill="{WHITE}" d="{d}"/>'
+        markup = f'{shape} fill="{colour}"/>' + glyph_group("label", WHITE, label)
     return f'<g id="signatory">{markup}</g>', box
 
 
-def column(subject: BadgeSubject, colour: str, parts: dict[str, str], boxes: dict[str, Box]) -> None:
+def column(subject: BadgeSubject, colour: str, parts: dict[str, str], boxes: dict[str, Box], glyphs: GlyphDefs) -> None:
     """Name and "since YEAR" centred as a group above the address, which sits at the bottom.
 
     Each block is fitted to the space the others leave, so they cannot overlap.
@@ -180,6 +211,7 @@ def column(subject: BadgeSubject, colour: str, parts: dict[str, str], boxes: dic
         (left, 300.0, right, bottom),
         address_fit,
         colour,
+        glyphs,
     )
     region = address_top - 18.0 - top
     since_text = f"since {subject.year}"
@@ -187,24 +219,29 @@ def column(subject: BadgeSubject, colour: str, parts: dict[str, str], boxes: dic
     gap = 14.0
     name = textpath.fit(subject.name, textpath.bold(), width, region - since.height - gap, 3, 40.0, 18.0, 1.18)
     y = top + (region - name.height - gap - since.height) / 2
-    parts["name"], boxes["name"] = drawn("name", name, textpath.bold(), left, y, colour)
+    parts["name"], boxes["name"] = drawn("name", name, textpath.bold(), left, y, colour, glyphs)
     y += name.height + gap
-    parts["since"], boxes["since"] = drawn("since", since, textpath.regular(), left, y, colour)
+    parts["since"], boxes["since"] = drawn("since", since, textpath.regular(), left, y, colour, glyphs)
 
 
-def drawn(key: str, block: textpath.Block, font: textpath.Font, x: float, y: float, colour: str) -> tuple[str, Box]:
-    """A fitted block as a path element with its ink box."""
-    d, ink = textpath.draw_block(block, font, x, y, 0.0)
-    return f'<path id="{key}" fill="{colour}" d="{d}"/>', ink or (x, y, x, y)
+def drawn(key: str, block: textpath.Block, font: textpath.Font, x: float, y: float, colour: str,
+          glyphs: GlyphDefs) -> tuple[str, Box]:
+    """A fitted block drawn from shared glyphs, with its ink box."""
+    markup, ink = textpath.draw_block(block, font, x, y, 0.0, "start", glyphs.line)
+    return glyph_group(key, colour, markup), ink or (x, y, x, y)
 
 
 def layout(subject: BadgeSubject, white: bool = False, art: Artwork | None = None) -> Layout:
-    """Place every block of the badge; each is fitted to its own area so none can overlap."""
+    """Place every block of the badge; each is fitted to its own area so none can overlap.
+
+    The first part, "defs", holds the outline of every glyph the others use, so it is filled in last.
+    """
     colour = WHITE if white else TEAL
-    parts: dict[str, str] = {}
+    glyphs = GlyphDefs()
+    parts: dict[str, str] = {"defs": ""}
     boxes: dict[str, Box] = {}
-    parts["logo"], boxes["logo"] = logo_part(white, 40.0, 36.0, 76.0, art)
-    parts["signatory"], boxes["signatory"] = pill_part(colour, white)
+    parts["logo"], boxes["logo"] = logo_part(white, 40.0, 36.0, 76.0, glyphs, art)
+    parts["signatory"], boxes["signatory"] = pill_part(colour, white, glyphs)
     parts["rule"] = f'<path d="M40 134H760" stroke="{colour}" stroke-width="2"/>'
     boxes["rule"] = (40.0, 133.0, 760.0, 135.0)
     qr_box: Box = (580.0, 158.0, 760.0, 338.0)
@@ -212,9 +249,10 @@ def layout(subject: BadgeSubject, white: bool = False, art: Artwork | None = Non
     caption_area: Box = (580.0, 348.0, 760.0, 384.0)
     caption_fit = {"max_lines": 1, "size_max": 15.0, "size_min": 10.0}
     parts["caption"], boxes["caption"] = text_block(
-        "caption", "Scan to check", textpath.regular(), caption_area, caption_fit, colour, "middle"
+        "caption", "Scan to check", textpath.regular(), caption_area, caption_fit, colour, "middle", glyphs
     )
-    column(subject, colour, parts, boxes)
+    column(subject, colour, parts, boxes, glyphs)
+    parts["defs"] = glyphs.markup()
     return Layout(parts, boxes)
 
 
@@ -267,96 +305,25 @@ def write_png(drawing: render.Drawing, path: Path, width: int, assertion_json: s
     path.write_bytes(png)
 
 
-def kit_files(signatory_id: str) -> list[tuple[str, str]]:
-    """(file name, label) for the kit in display order."""
-    files: list[tuple[str, str]] = []
-    for suffix, style in (("", "colour"), ("-white", "white, for dark backgrounds")):
-        files.append((f"{signatory_id}-badge{suffix}.svg", f"SVG, scalable, {style}"))
-        for width in PNG_WIDTHS:
-            files.append((f"{signatory_id}-badge{suffix}-{width}.png", f"PNG, {width} pixels wide, {style}"))
-        files.append((f"{signatory_id}-badge{suffix}.pdf", f"PDF, vector for print, {style}"))
-    files.append((f"{signatory_id}-badge-kit.zip", "ZIP kit: all of the above and a usage guide"))
-    return files
-
-
 def usage_guide(subject: BadgeSubject) -> str:
-    """Plain-text guide shipped in the ZIP: what the badge means, how to use and check it."""
-    return f"""Shropshire Social Value Charter - signatory badge
-=================================================
-
-This badge kit is for: {subject.name}
-Signatory since: {subject.year}
-Check it at: {subject.page_url}
-
-What the badge means
---------------------
-The organisation named on the badge has signed the Shropshire Social Value
-Charter and is a current signatory, listed in the public register.
-
-What it does not mean
----------------------
-It is not a Charter Mark, an award, an accreditation or an endorsement of the
-organisation, its products or its services by the Shropshire Social Value
-Group or any of its members.
-
-How to use it
--------------
-- Use the colour version on white or light backgrounds, and the white version
-  on dark backgrounds. Do not recolour, stretch, crop or redraw the badge.
-- Minimum size: 120 pixels wide on screen, 30 mm wide in print.
-- Clear space: keep empty space of at least a quarter of the badge's height
-  on every side.
-- Files: SVG (scalable, for the web), PNG at 300, 600 and 1200 pixels wide
-  (transparent background) and PDF (vector, for print).
-- Stop using the badge if the organisation is no longer a signatory.
-
-How to check it
----------------
-Scan the QR code or visit the address printed on the badge. The register page
-shows whether the organisation is a current signatory. The PNG and SVG files
-also carry an Open Badges 2.0 assertion that badge tools can verify.
-"""
-
-
-def write_zip(directory: Path, subject: BadgeSubject, names: list[str]) -> Path:
-    """Repeatable ZIP: sorted entries, fixed timestamps and permissions."""
-    path = directory / f"{subject.id}-badge-kit.zip"
-    entries = {name: (directory / name).read_bytes for name in names}
-    entries["README.txt"] = lambda: usage_guide(subject).encode("utf-8")
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            # PNGs are already compressed: storing them saves time, not space.
-            stored = name.endswith(".png")
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            info.create_system = 3
-            archive.writestr(info, entries[name]())
-    return path
+    """The ZIP's usage guide for one signatory, exactly as the browser writes it."""
+    return kit.usage_guide(subject.name, subject.year, subject.page_url)
 
 
 def render_kit(subject: BadgeSubject, directory: Path, art: Artwork | None = None) -> None:
-    """Write one signatory's whole kit into a directory."""
-    from svcharter import render
+    """Write the files of one signatory's kit that the site publishes: both SVGs, baked, and the print PDF.
 
+    The PDF is written from the SVG by svcharter/pdf.py, not drawn by cairo: cairo writes every letter out
+    again, which made it the largest file a signatory had.
+    """
     art = art or load_artwork()
-    date = f"{subject.year:04d}-01-01T00:00:00Z"
-    names: list[str] = []
-    for suffix, white in (("", False), ("-white", True)):
+    for suffix, white, _style in COLOURS:
         plain = badge_svg(subject, white, art)
         baked = openbadges.bake_svg(plain, subject.assertion_url, subject.assertion_json)
-        svg_name = f"{subject.id}-badge{suffix}.svg"
-        (directory / svg_name).write_text(baked, encoding="utf-8")
-        names.append(svg_name)
-        drawing = render.draw(plain)
-        for width in PNG_WIDTHS:
-            png_name = f"{subject.id}-badge{suffix}-{width}.png"
-            write_png(drawing, directory / png_name, width, subject.assertion_json)
-            names.append(png_name)
-        pdf_name = f"{subject.id}-badge{suffix}.pdf"
-        write_pdf(drawing, directory / pdf_name, date, XML_INVALID.sub("", badge_title(subject)))
-        names.append(pdf_name)
-    write_zip(directory, subject, names)
+        (directory / f"{subject.id}-badge{suffix}.svg").write_text(baked, encoding="utf-8")
+        if not white:
+            title = XML_INVALID.sub("", badge_title(subject))
+            (directory / f"{subject.id}-badge.pdf").write_bytes(pdf.badge_pdf(plain, title, f"{subject.year:04d}-01-01"))
 
 
 # ---------------------------------------------------------------- caching
@@ -371,7 +338,7 @@ def subject_key(subject: BadgeSubject, fingerprint: str) -> str:
 def _render_job(job: tuple[BadgeSubject, str, Artwork]) -> None:
     """Process-pool entry point (top-level so it pickles)."""
     subject, final, art = job
-    names = [name for name, _label in kit_files(subject.id)]
+    names = published_files(subject.id)
     cache_entry.create(Path(final), names, lambda temp: render_kit(subject, temp, art))
 
 
@@ -394,7 +361,7 @@ def render_badges(subjects: Sequence[BadgeSubject], cache_dir: Path, workers: in
     entries: list[tuple[Path, list[str]]] = []
     for subject in subjects:
         final = root / subject_key(subject, fingerprint)
-        entries.append((final, [name for name, _label in kit_files(subject.id)]))
+        entries.append((final, published_files(subject.id)))
         for name in entries[-1][1]:
             files[f"register/{subject.id}/badge/{name}"] = final / name
     jobs: list[tuple[BadgeSubject, str, Artwork]] = []

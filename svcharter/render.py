@@ -82,3 +82,37 @@ def pdf_bytes(drawing: Drawing, date: str, title: str) -> bytes:
     _replay(drawing, pdf, PDF_POINTS_PER_PIXEL)
     pdf.finish()
     return out.getvalue()
+
+
+def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple]) -> tuple[int, int, bytes]:
+    """A drawing with lines of text painted over it straight from the font's outlines, as raw pixels.
+
+    Each run is (colour "#rrggbb", textpath.Font, size, x, baseline, text), in the drawing's units, placed
+    exactly as textpath.draw places its paths; each is filled at once with the non-zero rule, as SVG fills.
+    Returns (width, height, bytes): cairo's native 32-bit pixels (B, G, R, A on little-endian machines, alpha
+    premultiplied), rows packed without padding, for a caller that encodes them itself (no PNG round trip).
+    """
+    from fontTools.pens.cairoPen import CairoPen
+
+    from svcharter import textpath
+
+    scale = width / base.width
+    height = int(round(base.height * scale))
+    image = cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, width, height)
+    _replay(base, image, scale)
+    context = cairocffi.Context(image)
+    context.scale(scale, scale)
+    for colour, font, size, x, baseline, text in runs:
+        em = size / font.upm
+        for name, gx in textpath.place(text, font)[:-1]:
+            context.save()
+            context.translate(x + gx * em, baseline)
+            context.scale(em, -em)
+            font.outline(name).replay(CairoPen(None, context))
+            context.restore()  # the path is kept, in device space
+        context.set_source_rgb(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+        context.fill()
+    image.flush()
+    stride, data = image.get_stride(), bytes(image.get_data())
+    rows = b"".join(data[row * stride:row * stride + width * 4] for row in range(height))
+    return width, height, rows

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import artwork, badges, cards, openbadges, opendata
+from . import artwork, badges, cards, kit, openbadges, opendata
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -72,7 +72,7 @@ def make_extras(cfg: Config, register: Register, progress: Progress) -> Extras:
         data_sizes={path.removeprefix("data/"): kb(text) for path, text in data.items()},
         organisation_jsonld={s.id: opendata.organisation_jsonld(register, s) for s in register.signatories},
         badges=kits,
-        logo_files=logo_files(cfg, extras, art),
+        logo_files=logo_files(cfg, extras, progress, art),
     )
     return extras
 
@@ -94,34 +94,54 @@ def badge_kits(cfg: Config, register: Register, extras: Extras, progress: Progre
     site_url = register.site.site_url
     extras.files.add("openbadges/issuer.json", openbadges.to_json(openbadges.issuer(site_url)) + "\n")
     extras.files.add("openbadges/badge-class.json", openbadges.to_json(openbadges.badge_class(site_url)) + "\n")
-    subjects = []
+    extras.files.add(GUIDE_PATH, kit.GUIDE_TEMPLATE)
+    assertions, subjects = badge_subjects(register)
+    for ident, text in assertions.items():
+        extras.files.add(f"register/{ident}/badge/assertion.json", text + "\n")
+    progress.step(f"rendering badge kits for {len(subjects)} current signatories")
+    with progress.phase("badges"):
+        output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count, art=art)
+    extras.badges_rendered = output.rendered
+    progress.step(f"badge kits ready ({output.rendered} rendered, {len(subjects) - output.rendered} from the cache)")
+    extras.files.update(output.files)
+    return {subject.id: kit_context(subject, output.files) for subject in subjects}
+
+
+def badge_subjects(register: Register) -> tuple[dict[str, str], list[badges.BadgeSubject]]:
+    """Every signatory's hosted assertion (by id), and what shapes the badge of each current one."""
+    site_url = register.site.site_url
+    assertions: dict[str, str] = {}
+    subjects: list[badges.BadgeSubject] = []
     for signatory in register.signatories:
         page_url = register.url(register.page_path(signatory))
         document = openbadges.assertion(site_url, signatory.id, signatory.website or page_url, signatory.signed,
                                         revocation_reason(register, signatory))
-        text = openbadges.to_json(document)
-        extras.files.add(f"register/{signatory.id}/badge/assertion.json", text + "\n")
+        assertions[signatory.id] = text = openbadges.to_json(document)
         if register.status(signatory) == CURRENT:
             subjects.append(badges.BadgeSubject(signatory.id, signatory.name, signatory.signed.year, page_url,
                                                 openbadges.assertion_id(site_url, signatory.id), text))
-    progress.step(f"rendering badge kits for {len(subjects)} current signatories")
-    output = badges.render_badges(subjects, cfg.cache_dir, cfg.worker_count, art=art)
-    extras.badges_rendered = output.rendered
-    progress.step(f"badge kits ready ({output.rendered} rendered, {len(subjects) - output.rendered} from the cache)")
-    extras.files.update(output.files)
-    kits: dict[str, dict] = {}
-    for subject in subjects:
-        folder = f"register/{subject.id}/badge/"
-        files = [{"name": name, "label": label, "kb": kb(output.files[folder + name])}
-                 for name, label in badges.kit_files(subject.id)]
-        kits[subject.id] = {"files": files, "preview": f"{subject.id}-badge.svg", "alt": badges.badge_title(subject),
-                            "preview_height": round(300 * badges.HEIGHT / badges.WIDTH)}
-    return kits
+    return assertions, subjects
 
 
-def logo_files(cfg: Config, extras: Extras, art: artwork.Artwork) -> list[dict[str, str]]:
+GUIDE_PATH = "register/badge-kit-guide.txt"
+"""The ZIP kit's usage guide, published once with blanks that the browser fills in for each signatory."""
+
+
+def kit_context(subject: badges.BadgeSubject, files: dict[str, Path]) -> dict:
+    """What the signatory page says about its kit: the published files with their sizes, and what the browser makes."""
+    folder = f"register/{subject.id}/badge/"
+    entries = [{"name": f.name, "label": f.label, "source": f.source, "width": f.width,
+                "kb": kb(files[folder + f.name]) if not f.source else ""} for f in kit.kit_files(subject.id)]
+    return {"files": [e for e in entries if not e["source"]], "made": [e for e in entries if e["source"]],
+            "zip_members": kit.zip_members(subject.id), "guide": "../" + GUIDE_PATH.removeprefix("register/"),
+            "year": subject.year, "page_url": subject.page_url, "preview": f"{subject.id}-badge.svg",
+            "alt": badges.badge_title(subject), "preview_height": round(300 * badges.HEIGHT / badges.WIDTH)}
+
+
+def logo_files(cfg: Config, extras: Extras, progress: Progress, art: artwork.Artwork) -> list[dict[str, str]]:
     """The master logo downloads for the logo page (which is served from /logo/)."""
-    files = badges.render_logo_files(cfg.cache_dir, art=art)
+    with progress.phase("logo_files"):
+        files = badges.render_logo_files(cfg.cache_dir, art=art)
     extras.files.update(files)
     return [{"href": path.removeprefix("logo/"), "label": _logo_label(path), "kb": kb(file)}
             for path, file in files.items()]

@@ -9,6 +9,7 @@ never leaves its box.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -149,8 +150,11 @@ def measure(text: str, font: Font, size: float) -> float:
     return place(text, font)[-1][1] * size / font.upm
 
 
+@functools.lru_cache(maxsize=8192)
 def extent(text: str, font: Font) -> tuple[float, float, float, float]:
     """Ink-aware extent in em: (left, right, top, bottom) with y up, covering advance and ink.
+
+    Remembered: wrapping and balancing measure the same words and lines many times over.
 
     Glyphs may poke out of their advance box (negative side bearings, accents),
     so fitting uses the union of the advance box and the real ink.
@@ -270,6 +274,7 @@ def sizes(start: float, floor: float, step: float) -> list[float]:
     return [round(start - i * step, 3) for i in range(count)] + [floor]
 
 
+@functools.lru_cache(maxsize=256)
 def fit(
     text: str,
     font: Font,
@@ -285,6 +290,11 @@ def fit(
     If even the floor size cannot fit, long words are broken by characters;
     should that still not fit (say 150 'W's), the size keeps shrinking below the
     floor rather than overflow. The result always fits max_width x max_height.
+
+    Remembered for the last few hundred calls: a badge is laid out twice,
+    in colour and white, with the same words in the same boxes, and fitting
+    is most of its layout time. The result is immutable and depends only on
+    the arguments (fonts are loaded once per process), so nothing goes stale.
     """
     text = glue_dashes(normalise(text)) or " "
 
@@ -338,8 +348,13 @@ def shrink_until(attempt: Callable[[float], Block | None], size: float) -> Block
             raise ValueError("text cannot be fitted at any size")
 
 
-def draw_block(block: Block, font: Font, x: float, top: float, width: float, align: str = "start") -> tuple[str, Box | None]:
-    """Path data for a fitted block placed with its top-left at (x, top)."""
+LineDrawer = Callable[[str, Font, float, float, float], tuple[str, Box | None]]
+"""Draws one line (text, font, size, x, baseline) and gives its markup and ink box: `draw`, or glyphs.GlyphDefs.line."""
+
+
+def draw_block(block: Block, font: Font, x: float, top: float, width: float, align: str = "start",
+               line_drawer: LineDrawer = draw) -> tuple[str, Box | None]:
+    """Path data (or what `line_drawer` draws) for a fitted block placed with its top-left at (x, top)."""
     parts: list[str] = []
     ink: Box | None = None
     baseline = top + block.ascent * block.size
@@ -348,8 +363,9 @@ def draw_block(block: Block, font: Font, x: float, top: float, width: float, ali
         start = x - left * block.size
         if align == "middle":
             start += (width - (right - left) * block.size) / 2
-        d, box = draw(line, font, block.size, start, baseline)
+        d, box = line_drawer(line, font, block.size, start, baseline)
         parts.append(d)
         ink = union(ink, box)
         baseline += block.leading * block.size
     return "".join(parts), ink
+

@@ -7,12 +7,12 @@ import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from svcharter import artwork, badges, openbadges, render, textpath
+from svcharter.artwork import load_artwork
 from svcharter.textpath import Box
 
 SITE = "https://example.org/"
@@ -101,19 +101,116 @@ def test_blocks_stay_in_safe_area_and_apart(name: str, white: bool) -> None:
         assert not overlap(a, b), (ka, a, kb, b)
 
 
+ARGUMENTS = {"m": 2, "l": 2, "h": 1, "v": 1, "q": 4, "c": 6, "z": 0}
+
+
+def path_points(d: str) -> list[tuple[float, float]]:
+    """Every point of path data, absolute or relative (glyph outlines are relative, in whole units)."""
+    tokens = re.findall(r"[A-Za-z]|-?\d*\.?\d+", d)
+    points: list[tuple[float, float]] = []
+    x = y = start_x = start_y = 0.0
+    i, command = 0, ""
+    while i < len(tokens):
+        if tokens[i].isalpha():
+            command = tokens[i]
+            i += 1
+            if command in "zZ":
+                x, y = start_x, start_y
+                continue
+        lower = command.lower()
+        count = ARGUMENTS[lower]
+        numbers = [float(t) for t in tokens[i:i + count]]
+        i += count
+        base = (x, y) if command.islower() else (0.0, 0.0)
+        if lower == "h":
+            x = base[0] + numbers[0]
+        elif lower == "v":
+            y = base[1] + numbers[0]
+        else:
+            pairs = [(base[0] + numbers[j], base[1] + numbers[j + 1]) for j in range(0, count, 2)]
+            points.extend(pairs)
+            x, y = pairs[-1]
+        points.append((x, y))
+        if lower == "m":
+            start_x, start_y = x, y
+            command = "l" if command == "m" else "L"  # further pairs after a move are lines
+    return points
+
+
+def transformed(points: list[tuple[float, float]], transform: str, dx: float = 0.0) -> list[tuple[float, float]]:
+    """Points through "translate(a b) scale(s [t])" (the only transforms the badge writes), after a shift by dx."""
+    match = re.fullmatch(r"translate\(([-\d.]+) ([-\d.]+)\) scale\(([-\d.e]+)(?: ([-\d.e]+))?\)", transform)
+    assert match, transform
+    a, b, sx = float(match.group(1)), float(match.group(2)), float(match.group(3))
+    sy = float(match.group(4)) if match.group(4) else sx
+    return [(a + (px + dx) * sx, b + py * sy) for px, py in points]
+
+
+def drawn_bounds(svg: str, key: str) -> Box:
+    """The box of every point an element draws: its glyph uses expanded from <defs>, or its path through its transform."""
+    root = ET.fromstring(svg)
+    outlines = {path.get("id"): path.get("d") or "" for path in root.iter(f"{SVG_NS}path") if path.get("id")}
+    element = next(e for e in root.iter() if e.get("id") == key)
+    points: list[tuple[float, float]] = []
+    if element.tag == f"{SVG_NS}path":
+        points = transformed(path_points(element.get("d") or ""), element.get("transform") or "translate(0 0) scale(1)")
+    for line in element.iter(f"{SVG_NS}g"):
+        for use in line.findall(f"{SVG_NS}use"):
+            outline = path_points(outlines[use.get("href", "").removeprefix("#")])
+            points += transformed(outline, line.get("transform") or "", float(use.get("x", "0")))
+    assert points, f"{key} draws nothing"
+    return min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points), max(p[1] for p in points)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_outline_coordinates_match_layout(name: str) -> None:
     svg = badges.badge_svg(subject("acme-ltd", name))
     layout = badges.layout(subject("acme-ltd", name))
-    paths = dict(re.findall(r'<path id="(\w+)"[^>]*? d="([^"]*)"', svg))
-    for key in ("name", "since", "address", "caption", "qr"):
-        drawn = path_bounds(paths[key])
-        assert inside(drawn, badges.SAFE), (key, drawn)
+    drawn = {key: drawn_bounds(svg, key) for key in ("name", "since", "address", "caption", "qr")}
+    for key, box in drawn.items():
+        assert inside(box, badges.SAFE), (key, box)
         grown = (layout.boxes[key][0] - 1, layout.boxes[key][1] - 1, layout.boxes[key][2] + 1, layout.boxes[key][3] + 1)
-        assert inside(drawn, grown), (key, drawn, layout.boxes[key])
-    text_keys = ["name", "since", "address", "caption", "qr"]
-    for ka, kb in itertools.combinations(text_keys, 2):
-        assert not overlap(path_bounds(paths[ka]), path_bounds(paths[kb])), (ka, kb)
+        assert inside(box, grown), (key, box, layout.boxes[key])
+    for ka, kb in itertools.combinations(drawn, 2):
+        assert not overlap(drawn[ka], drawn[kb]), (ka, kb)
+
+
+def test_each_glyph_is_outlined_once_and_every_use_finds_it() -> None:
+    """Shared outlines: a name of repeated letters costs one outline per distinct letter, however long it is."""
+    svg = badges.badge_svg(subject("acme", "Abba Abba Abba"))
+    root = ET.fromstring(svg)
+    defs = root.find(f"{SVG_NS}defs")
+    assert defs is not None
+    ids = [path.get("id") for path in defs]
+    assert len(ids) == len(set(ids))
+    uses = [use.get("href") for use in root.iter(f"{SVG_NS}use")]
+    assert uses and {href.removeprefix("#") for href in uses} == set(ids)
+    name = next(e for e in root.iter() if e.get("id") == "name")
+    assert len(name.findall(f".//{SVG_NS}use")) == 12  # every letter drawn, the spaces not
+    assert len({use.get("href") for use in name.iter(f"{SVG_NS}use")}) == 3  # A, b and a
+
+
+def test_shared_glyphs_draw_what_whole_paths_drew() -> None:
+    """The badge's words from shared outlines, and the logo's words redrawn from them, look as the paths did."""
+    import io
+
+    import cairosvg
+    from PIL import Image, ImageChops
+
+    subj = subject("acme", LONG_MIXED)
+    shared = badges.badge_svg(subj)
+    master = load_artwork().logo(False)
+    scale = 76.0 / master.height
+    logo = f'<g transform="translate(40 36) scale({scale:.6g})">{master.inner}</g>'
+    parts = badges.layout(subj).parts
+    words = {key: value for key, value in parts.items() if key not in ("logo",)}
+    alone = shared.replace(parts["logo"], logo)
+    assert alone != shared and all(value in alone for value in words.values())
+    with Image.open(io.BytesIO(cairosvg.svg2png(bytestring=shared.encode(), output_width=1200))) as one, \
+            Image.open(io.BytesIO(cairosvg.svg2png(bytestring=alone.encode(), output_width=1200))) as two:
+        grey = Image.new("RGBA", one.size, (128, 128, 128, 255))
+        histogram = ImageChops.difference(Image.alpha_composite(grey, one), Image.alpha_composite(grey, two)).convert("L").histogram()
+    assert sum(histogram[48:]) == 0 and sum(histogram[3:]) < sum(histogram) * 0.01
 
 
 def test_long_name_wraps_to_three_lines_at_most() -> None:
@@ -157,11 +254,13 @@ def test_svg_refers_to_nothing_outside_itself() -> None:
     subj = subject("acme", "Acme")
     svg = openbadges.bake_svg(badges.badge_svg(subj), subj.assertion_url, subj.assertion_json)
     root = ET.fromstring(svg)
+    own_ids = {element.get("id") for element in root.iter() if element.get("id")}
     for element in root.iter():
-        assert element.tag not in (f"{SVG_NS}image", f"{SVG_NS}use", f"{SVG_NS}text")
+        assert element.tag not in (f"{SVG_NS}image", f"{SVG_NS}text", f"{SVG_NS}script", f"{SVG_NS}foreignObject")
         for attr, value in element.attrib.items():
-            assert "href" not in attr
-            if attr != "verify":
+            if "href" in attr:  # only <use> of an outline in this file's own <defs>
+                assert element.tag == f"{SVG_NS}use" and value.startswith("#") and value[1:] in own_ids, value
+            elif attr != "verify":
                 assert "url(" not in value and "://" not in value, (attr, value)
     assert root.get("role") == "img"
 
@@ -176,13 +275,23 @@ def two_renders(tmp_path_factory: pytest.TempPathFactory) -> tuple[badges.BadgeO
 
 
 def test_kit_is_complete(two_renders: tuple) -> None:
+    """The site publishes both SVGs and the print PDF; the browser makes the six PNGs and the ZIP of them all."""
     first, _second, subjects = two_renders
     assert first.rendered == 2
     for subj in subjects:
-        names = [name for name, _label in badges.kit_files(subj.id)]
-        assert len(names) == 11
-        for name in names:
-            assert first.files[f"register/{subj.id}/badge/{name}"].is_file()
+        ident = subj.id
+        assert badges.published_files(ident) == [f"{ident}-badge.svg", f"{ident}-badge-white.svg", f"{ident}-badge.pdf"]
+        for name in badges.published_files(ident):
+            assert first.files[f"register/{ident}/badge/{name}"].is_file()
+        made = [f for f in badges.kit_files(ident) if f.source]
+        assert [(f.name, f.source, f.width) for f in made] == [
+            *((f"{ident}-badge-{w}.png", f"{ident}-badge.svg", w) for w in (300, 600, 1200)),
+            *((f"{ident}-badge-white-{w}.png", f"{ident}-badge-white.svg", w) for w in (300, 600, 1200)),
+            (f"{ident}-badge-kit.zip", "zip", 0)]
+        assert badges.zip_members(ident) == sorted([f"{ident}-badge.svg", f"{ident}-badge-white.svg",
+                                                    f"{ident}-badge.pdf", "README.txt",
+                                                    *(f.name for f in made if f.width)])
+    assert len(first.files) == 3 * len(subjects)
 
 
 def test_renders_are_byte_identical(two_renders: tuple) -> None:
@@ -192,31 +301,16 @@ def test_renders_are_byte_identical(two_renders: tuple) -> None:
         assert path.read_bytes() == second.files[key].read_bytes(), key
 
 
-def test_png_and_svg_carry_the_assertion(two_renders: tuple) -> None:
+def test_svgs_carry_the_assertion_the_browser_bakes_into_the_pngs(two_renders: tuple) -> None:
+    """badge-kit.js reads the assertion from the SVG as XML: it must be exactly the text the build baked."""
     first, _second, subjects = two_renders
     for subj in subjects:
-        for key, path in first.files.items():
-            if not key.startswith(f"register/{subj.id}/"):
-                continue
-            if key.endswith(".png"):
-                found = openbadges.read_png_assertions(path.read_bytes())
-                assert len(found) == 1
-                assert json.loads(found[0]) == json.loads(subj.assertion_json)
-            elif key.endswith(".svg"):
-                element = ET.parse(path).getroot()[0]
-                assert element.get("verify") == subj.assertion_url
-                assert json.loads(element.text or "") == json.loads(subj.assertion_json)
-
-
-def test_pngs_have_requested_widths_and_transparency(two_renders: tuple) -> None:
-    from PIL import Image
-
-    first, _second, subjects = two_renders
-    for width in badges.PNG_WIDTHS:
-        path = first.files[f"register/{subjects[0].id}/badge/{subjects[0].id}-badge-{width}.png"]
-        with Image.open(path) as image:
-            assert image.width == width and image.mode == "RGBA"
-            assert image.getpixel((0, 0))[3] == 0
+        svgs = [path for key, path in first.files.items() if key.startswith(f"register/{subj.id}/") and key.endswith(".svg")]
+        assert len(svgs) == 2
+        for path in svgs:
+            element = ET.parse(path).getroot()[0]
+            assert element.get("verify") == subj.assertion_url
+            assert element.text == subj.assertion_json
 
 
 @pytest.mark.parametrize("white", [False, True])
@@ -254,18 +348,53 @@ def test_pdf_keeps_vectors_and_names_the_badge(two_renders: tuple) -> None:
     assert text.lstrip("\ufeff") == badges.badge_title(subjects[0])
 
 
-def test_pdf_and_zip_are_fixed(two_renders: tuple) -> None:
+@pytest.mark.parametrize("white", [False, True])
+@pytest.mark.parametrize("name", [LONG_MIXED, "Acme", HOSTILE[1]])
+def test_pdf_draws_what_the_svg_draws(name: str, white: bool) -> None:
+    """svcharter/pdf.py writes the PDF from the SVG; PDFium's drawing of it must match cairo's drawing of the SVG."""
+    import io
+
+    import pypdfium2
+    from PIL import Image, ImageChops
+
+    from svcharter import pdf
+
+    svg = badges.badge_svg(subject("acme", name), white)
+    document = pypdfium2.PdfDocument(pdf.badge_pdf(svg, "Title", "2017-01-01"))
+    try:
+        page = document[0]
+        assert page.get_size() == (600.0, 315.0)
+        printed = page.render(scale=2, fill_color=(128, 128, 128, 255)).to_pil().convert("RGBA")
+    finally:
+        document.close()
+    with Image.open(io.BytesIO(render.png_bytes(render.draw(svg), 1200))) as drawn:
+        grey = Image.alpha_composite(Image.new("RGBA", drawn.size, (128, 128, 128, 255)), drawn.convert("RGBA"))
+    histogram = ImageChops.difference(printed, grey).convert("L").histogram()
+    pixels = sum(histogram)
+    # Measured: mean 0.13 to 0.26 of 255, under 0.1% of pixels off by 64. A scale rounded to 0.04 instead of
+    # 0.0395 (a bug this caught) gave a mean of 7.6 and 4% of pixels off by 64.
+    assert sum(level * count for level, count in enumerate(histogram)) / pixels < 1
+    assert sum(histogram[64:]) < pixels * 0.003
+
+
+def test_pdf_refuses_what_it_cannot_draw() -> None:
+    from svcharter import pdf
+
+    with pytest.raises(ValueError, match="<text> is not an element a badge uses"):
+        pdf.badge_pdf('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text>x</text></svg>', "T", "2017")
+    with pytest.raises(ValueError, match="path command 'A'"):
+        pdf.badge_pdf('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0A1 1 0 0 0 5 5"/></svg>',
+                      "T", "2017")
+
+
+def test_pdf_is_fixed_and_the_guide_is_filled_in_once(two_renders: tuple) -> None:
     first, _second, subjects = two_renders
     ident = subjects[0].id
     pdf = first.files[f"register/{ident}/badge/{ident}-badge.pdf"].read_bytes()
     assert pdf.startswith(b"%PDF") and re.search(rb"/CreationDate \((D:)?20170101", pdf)
-    with zipfile.ZipFile(first.files[f"register/{ident}/badge/{ident}-badge-kit.zip"]) as kit:
-        infos = kit.infolist()
-        names = [info.filename for info in infos]
-        assert names == sorted(names) and "README.txt" in names and len(names) == 11
-        assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
-        guide = kit.read("README.txt").decode()
-        assert "not a Charter Mark" in guide and "30 mm" in guide and "120 pixels" in guide
+    guide = badges.usage_guide(subject("odd", "Odd {url} Ltd", 2020))
+    assert "This badge kit is for: Odd {url} Ltd\nSignatory since: 2020\nCheck it at: https://example.org/register/odd/\n" in guide
+    assert "not a Charter Mark" in guide and "30 mm" in guide and "120 pixels" in guide
 
 
 def test_cache_renders_only_what_changed(tmp_path: Path) -> None:

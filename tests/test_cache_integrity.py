@@ -94,7 +94,7 @@ def copy_cache(source: Path, target: Path) -> Path:
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=[d.__name__ for d in DAMAGE])
-@pytest.mark.parametrize("name", ["acme-ltd-badge-600.png", "acme-ltd-badge.svg", "acme-ltd-badge-kit.zip"])
+@pytest.mark.parametrize("name", ["acme-ltd-badge.svg", "acme-ltd-badge-white.svg", "acme-ltd-badge.pdf"])
 def test_a_damaged_badge_kit_is_rendered_again_never_reused(pristine: tuple, tmp_path: Path, damage: Callable,
                                                              name: str) -> None:
     source, subjects, good = pristine

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from conftest import DATA, SITE_URL, build_site, run_cli
 from test_site import tree_digest
 
-from svcharter.openbadges import read_png_assertions
+from svcharter import kit
 
 LINK_ATTRIBUTES = [("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src")]
 
@@ -74,9 +74,11 @@ def _fetch_json(site: Path, url: str) -> dict:
     return json.loads((site / url.removeprefix(SITE_URL)).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["acme-ltd-badge-600.png", "acme-ltd-badge-white-300.png"])
-def test_png_badges_carry_a_verifiable_assertion(fixture_site: Path, name: str) -> None:
-    baked = read_png_assertions((fixture_site / "register/acme-ltd/badge" / name).read_bytes())
+@pytest.mark.parametrize("name", ["acme-ltd-badge.svg", "acme-ltd-badge-white.svg"])
+def test_badges_carry_a_verifiable_assertion(fixture_site: Path, name: str) -> None:
+    """The assertion each SVG carries (and the browser bakes into each PNG made from it) verifies against the site."""
+    root = ET.parse(fixture_site / "register/acme-ltd/badge" / name).getroot()
+    baked = [element.text for element in root.iter("{http://openbadges.org}assertion")]
     assert len(baked) == 1
     assertion = json.loads(baked[0])
     hosted = _fetch_json(fixture_site, assertion["id"])
@@ -110,12 +112,18 @@ def test_withdrawn_signatory_has_a_revoked_assertion_and_no_kit(fixture_site: Pa
 
 def test_signatory_page_lists_each_download_with_its_size(fixture_site: Path) -> None:
     html = BeautifulSoup((fixture_site / "register/acme-ltd/index.html").read_text(encoding="utf-8"), "html.parser")
-    items = html.select("ul.badge-downloads li")
-    assert len(items) == 11
-    for item in items:
-        link = item.a["href"]
-        size = (fixture_site / "register/acme-ltd" / link).stat().st_size
-        assert item.get_text().endswith(f"({max(1, round(size / 1024))} KB)")
+    links = html.select("ul.badge-downloads li a")
+    assert [a["href"] for a in links] == [f"badge/{name}" for name in kit.published_files("acme-ltd")]
+    for link in links:
+        size = (fixture_site / "register/acme-ltd" / link["href"]).stat().st_size
+        assert link.parent.get_text().endswith(f"({max(1, round(size / 1024))} KB)")
+    maker = html.select_one("[data-badge-kit]")
+    assert maker.has_attr("hidden")  # shown only where the script runs (tests/test_badge_browser.py)
+    made = [f for f in kit.kit_files("acme-ltd") if f.source]
+    assert [(b["data-make"], b["data-source"], int(b["data-width"]), b.get_text()) for b in maker.select("button")] == [
+        (f.name, f.source, f.width, f.label) for f in made]
+    assert maker["data-zip-members"].split(" ") == kit.zip_members("acme-ltd")
+    assert (fixture_site / "register/acme-ltd" / maker["data-guide"]).read_text(encoding="utf-8") == kit.GUIDE_TEMPLATE
     image = html.select_one("img.badge-preview")
     assert image["alt"] == "Shropshire Social Value Charter signatory badge for Acme Ltd, since 2018"
 

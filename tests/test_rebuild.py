@@ -13,6 +13,7 @@ from svcharter import build as pipeline
 from svcharter import writer
 from svcharter.config import Config
 from svcharter.errors import BuildError, InvalidData
+from svcharter.register import Register
 
 
 def config(signatories: Path, tmp_path: Path) -> Config:
@@ -20,42 +21,31 @@ def config(signatories: Path, tmp_path: Path) -> Config:
                   build_date=dt.date.fromisoformat(BUILD_DATE), quiet=True)
 
 
-@pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> list[Config]:
-    """Every full validation the build runs (the cache hides the others)."""
-    calls: list[Config] = []
-    real = pipeline.load_register
-
-    def counting(cfg: Config, settings: dict | None = None):  # noqa: ANN202 - returns a Register
-        calls.append(cfg)
-        return real(cfg, settings)
-
-    monkeypatch.setattr(pipeline, "load_register", counting)
-    return calls
+def cached(cfg: Config) -> tuple[Register, bool]:
+    """The register as a build gets it, and whether it was validated afresh (the build's own "validate" timing)."""
+    progress = pipeline.Progress(quiet=True)
+    register = pipeline.validated_register(cfg, pipeline.read_mkdocs_settings(cfg), progress, [])
+    assert progress.timings["register"] >= progress.timings.get("validate", 0.0)
+    return register, "validate" in progress.timings
 
 
-def cached(cfg: Config):  # noqa: ANN201 - a Register
-    settings = pipeline.read_mkdocs_settings(cfg)
-    return pipeline.cached_register(cfg, settings, lambda: pipeline.load_register(cfg, settings))
-
-
-def test_unchanged_inputs_skip_validation_and_give_the_same_register(tmp_path: Path, validations: list) -> None:
+def test_unchanged_inputs_skip_validation_and_give_the_same_register(tmp_path: Path) -> None:
     cfg = config(write_register(tmp_path, VALID_RECORD), tmp_path)
-    first = cached(cfg)
-    second = cached(cfg)
-    assert len(validations) == 1
+    first, validated_first = cached(cfg)
+    second, validated_second = cached(cfg)
+    assert validated_first and not validated_second
     assert second == first and second is not first and [s.name for s in second.signatories] == ["Acme Ltd"]
 
 
-def test_any_change_to_an_input_validates_again(tmp_path: Path, validations: list) -> None:
+def test_any_change_to_an_input_validates_again(tmp_path: Path) -> None:
     register = write_register(tmp_path, VALID_RECORD)
     cfg = config(register, tmp_path)
-    cached(cfg)
+    assert cached(cfg)[1]
     register.write_text(register.read_text(encoding="utf-8").replace("Acme Ltd", "Acme Limited"), encoding="utf-8")
-    assert [s.name for s in cached(cfg).signatories] == ["Acme Limited"]
+    changed, validated = cached(cfg)
+    assert validated and [s.name for s in changed.signatories] == ["Acme Limited"]
     later = Config(**{**cfg.__dict__, "build_date": dt.date(2027, 1, 1)})
-    cached(later)
-    assert len(validations) == 3
+    assert cached(later)[1]
     assert len(list((tmp_path / "cache" / "register").iterdir())) == 1  # only the newest is kept
 
 
@@ -69,14 +59,24 @@ def test_bad_data_is_reported_even_after_a_good_build_was_cached(tmp_path: Path)
     assert "signed" in str(problem.value)
 
 
-def test_an_unreadable_cache_entry_is_validated_afresh(tmp_path: Path, validations: list) -> None:
+def test_an_unreadable_cache_entry_is_validated_afresh(tmp_path: Path) -> None:
     cfg = config(write_register(tmp_path, VALID_RECORD), tmp_path)
     cached(cfg)
     for entry in (tmp_path / "cache" / "register").glob("*/register.json"):
         entry.chmod(0o644)
         entry.write_bytes(b"not a register")
-    assert [s.id for s in cached(cfg).signatories] == ["acme-ltd"]
-    assert len(validations) == 2
+    register, validated = cached(cfg)
+    assert validated and [s.id for s in register.signatories] == ["acme-ltd"]
+
+
+def test_a_phase_is_timed_even_when_it_fails() -> None:
+    progress = pipeline.Progress(quiet=True)
+    with pytest.raises(ValueError), progress.phase("broken"):
+        time.sleep(0.01)
+        raise ValueError("stop")
+    with progress.phase("broken"):
+        pass
+    assert progress.timings["broken"] >= 0.01
 
 
 def wait_until_gone(output: Path, limit: float = 30.0) -> None:
@@ -218,7 +218,7 @@ def test_published_files_share_an_inode_only_with_sealed_read_only_cache_files(t
 def test_a_truncated_cached_badge_is_rendered_again_and_published_whole(tmp_path: Path) -> None:
     cfg = Config(**{**config(write_register(tmp_path, VALID_RECORD), tmp_path).__dict__, "workers": 1})
     pipeline.build(cfg)
-    published = cfg.output / "register/acme-ltd/badge/acme-ltd-badge-600.png"
+    published = cfg.output / "register/acme-ltd/badge/acme-ltd-badge.pdf"
     good = published.read_bytes()
     (cached,) = [p for p in (cfg.cache_dir / "badges").rglob(published.name)]
     cached.chmod(0o644)
@@ -228,4 +228,4 @@ def test_a_truncated_cached_badge_is_rendered_again_and_published_whole(tmp_path
     assert report.badges_rendered == 1
     assert published.read_bytes() == good
     page = (cfg.output / "register/acme-ltd/index.html").read_text(encoding="utf-8")
-    assert f"PNG, 600 pixels wide, colour</a> ({max(1, round(len(good) / 1024))} KB)" in page
+    assert f"PDF, vector for print, colour</a> ({max(1, round(len(good) / 1024))} KB)" in page

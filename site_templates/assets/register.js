@@ -326,3 +326,59 @@
     init();
   }
 })();
+
+/*
+ * Badge files made in the browser, on a signatory's page.
+ *
+ * The site publishes a badge's two SVGs and its PDF; the PNGs and the ZIP kit
+ * are drawn here from the SVG when a visitor asks for one. Until then the
+ * page loads nothing more: this only reveals the buttons, and the first click
+ * loads badge-kit.js (beside this script) to do the work. Without JavaScript
+ * the buttons stay hidden and the published files are there as links.
+ */
+(function () {
+  "use strict";
+
+  var here = document.currentScript && document.currentScript.src;
+
+  function load(then) {
+    if (window.svcharterBadgeKit) {
+      then(window.svcharterBadgeKit);
+      return;
+    }
+    var script = document.createElement("script");
+    script.src = new URL("badge-kit.js", here).href;
+    script.onload = function () { then(window.svcharterBadgeKit); };
+    script.onerror = function () { then(null); };
+    document.head.appendChild(script);
+  }
+
+  function init() {
+    var kit = document.querySelector("[data-badge-kit]");
+    if (!kit || !here) {
+      return;
+    }
+    var status = kit.querySelector(".badge-make-status");
+    kit.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-make]");
+      if (!button) {
+        return;
+      }
+      status.textContent = "Making " + button.getAttribute("data-make") + "…";
+      load(function (maker) {
+        if (!maker) {
+          status.textContent = "Sorry: the badge maker could not be loaded. The SVG and PDF files above still work.";
+          return;
+        }
+        maker.make(kit, button, status);
+      });
+    });
+    kit.hidden = false;
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

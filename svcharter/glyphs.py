@@ -1,0 +1,121 @@
+"""Text as shared glyph outlines: each glyph outlined once in <defs>, then placed with <use>.
+
+A badge repeats letters. Drawing every occurrence again as its own path made
+each badge SVG about 95 KB, most of it the same few dozen outlines; at 10,000
+signatories that alone is almost 2 GB. Here each glyph an SVG needs is
+outlined once, on a 1,000-unit em in whole numbers (finer than a tenth of a
+pixel at 1200 px wide), and every occurrence is a short <use> of it. The
+references are fragment-only (`#g12`), so the SVG still needs nothing outside
+itself, and the outlines come from the font, never from the untrusted text.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from fontTools.pens.basePen import BasePen
+from fontTools.pens.transformPen import TransformPen
+
+from svcharter.textpath import Box, Font, fmt, place, union
+
+GLYPH_UNITS = 1000
+"""Units per em of the outlines in <defs>."""
+
+
+class RelativePathPen(BasePen):
+    """SVG path data in whole units with relative moves: about a third shorter than absolute coordinates.
+
+    Every point is rounded before the step to it is taken, so rounding never
+    accumulates along a contour. A command letter is written only when it
+    changes, as SVG allows.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.parts: list[str] = []
+        self.here = self.start = (0, 0)
+        self.last = ""
+
+    def _steps(self, command: str, *points: tuple[float, float]) -> None:
+        """One segment: every point relative to the current one, as SVG's lower-case commands take them."""
+        x0, y0 = self.here
+        rounded = [(round(x), round(y)) for x, y in points]
+        text = " ".join(f"{x - x0} {y - y0}" for x, y in rounded).replace(" -", "-")
+        if command != self.last or command == "m":
+            text = command + text
+        elif not text.startswith("-"):
+            text = " " + text
+        self.parts.append(text)
+        self.here, self.last = rounded[-1], command
+
+    def _moveTo(self, pt: tuple[float, float]) -> None:
+        self._steps("m", pt)
+        self.start = self.here
+
+    def _lineTo(self, pt: tuple[float, float]) -> None:
+        self._steps("l", pt)
+
+    def _curveToOne(self, pt1: tuple[float, float], pt2: tuple[float, float], pt3: tuple[float, float]) -> None:
+        self._steps("c", pt1, pt2, pt3)
+
+    def _qCurveToOne(self, pt1: tuple[float, float], pt2: tuple[float, float]) -> None:
+        self._steps("q", pt1, pt2)
+
+    def _closePath(self) -> None:
+        self.parts.append("z")
+        self.here, self.last = self.start, "z"  # a closed contour leaves the pen where it started
+
+    def commands(self) -> str:
+        return "".join(self.parts)
+
+
+@functools.lru_cache(maxsize=2048)
+def outline_data(font: Font, name: str) -> str:
+    """A glyph's outline on the 1,000-unit em, as path data; made once per process (a kit needs it twice)."""
+    scale = GLYPH_UNITS / font.upm
+    pen = RelativePathPen()
+    font.outline(name).replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)))
+    return pen.commands()
+
+
+class GlyphDefs:
+    """The glyphs one SVG uses, with ids given in order of first use, so a badge always gives the same bytes."""
+
+    def __init__(self, prefix: str = "g") -> None:
+        self.prefix = prefix
+        self._ids: dict[tuple[Path, str], str] = {}
+        self._paths: list[str] = []
+
+    def ref(self, font: Font, name: str) -> str | None:
+        """The id of a glyph's outline, outlining it on first use; None for a blank glyph (a space)."""
+        key = (font.path, name)
+        if key not in self._ids:
+            if font.bounds(name) is None:
+                return None
+            ident = f"{self.prefix}{len(self._paths)}"
+            self._ids[key] = ident
+            self._paths.append(f'<path id="{ident}" d="{outline_data(font, name)}"/>')
+        return self._ids[key]
+
+    def line(self, text: str, font: Font, size: float, x: float, baseline: float) -> tuple[str, Box | None]:
+        """One line as a group of <use> elements, with its ink box exactly as textpath.draw gives it."""
+        scale = size / font.upm
+        uses: list[str] = []
+        ink: Box | None = None
+        for name, gx in place(text, font)[:-1]:
+            ident = self.ref(font, name)
+            if ident is None:
+                continue
+            offset = fmt(gx * GLYPH_UNITS / font.upm)
+            uses.append(f'<use href="#{ident}" x="{offset}"/>' if offset != "0" else f'<use href="#{ident}"/>')
+            box = font.bounds(name)
+            if box is not None:
+                ink = union(ink, (x + (gx + box[0]) * scale, baseline - box[3] * scale,
+                                  x + (gx + box[2]) * scale, baseline - box[1] * scale))
+        em = size / GLYPH_UNITS
+        return f'<g transform="translate({fmt(x)} {fmt(baseline)}) scale({em:.6g} {-em:.6g})">{"".join(uses)}</g>', ink
+
+    def markup(self) -> str:
+        """The <defs> element holding every outline used so far (empty when there is none)."""
+        return f"<defs>{''.join(self._paths)}</defs>" if self._paths else ""
