@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from test_badges import HOSTILE, LONG_MIXED, NAMES, SVG_NS, inside, overlap, path_bounds
 
-from svcharter import cards, textpath
+from svcharter import artwork, cards, textpath
 
 SIGNED = "has signed the Shropshire Social Value Charter"
 ADDRESS = "charter.example.org"
@@ -182,7 +182,7 @@ def exact_pixels(subject: cards.CardSubject) -> Image.Image:
 
     runs = cards.RunRecorder()
     cards.layout(subject, runs)
-    width, height, pixels = render.glyph_runs_pixels(cards.shared_drawing(), cards.WIDTH, runs.runs)
+    width, height, pixels = render.glyph_runs_pixels(cards.shared_drawing(artwork.load_artwork()), cards.WIDTH, runs.runs)
     return Image.frombuffer("RGB", (width, height), pixels, "raw", "BGRX", 0, 1)
 
 
