@@ -18,9 +18,7 @@ team's own notes in the file survive.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from .errors import DataError, InvalidData
 from .fields import CONTACT_KEYS, CONTACT_MESSAGES, CONTACT_PATTERNS, SLUG_PATTERN
 from .load import Position, compose, read_text
 from .models import _hint, _key, _Record, _text
+from .writer import replace_file
 
 ENTRY_KEYS = ("id", *CONTACT_KEYS)
 """The keys of one entry in list form; in mapping form the id is the entry's key."""
@@ -187,15 +186,6 @@ def write_private(path: Path, text: str) -> None:
     from .edit import EditRefused
 
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+        replace_file(path, text.encode("utf-8"))
     except OSError as exc:
         raise EditRefused(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)

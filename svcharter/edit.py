@@ -30,6 +30,7 @@ from .errors import CharterError, DataError, InvalidData
 from .load import compose, load_records, read_limited
 from .measures import load_survey
 from .models import validate
+from .writer import replace_file
 
 TOP_KEY = "signatories"
 NOT_ASKED = ("withdrawn", "withdrawn_reason", "reaffirmed", "reports")
@@ -272,22 +273,17 @@ class RegisterFile:
         """
         target = Path(os.path.realpath(self.path))
         try:
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
+            replace_file(target, text.encode("utf-8"), check=self._refuse_invalid)
         except OSError as exc:
             raise EditRefused(f"{self.display} was not changed: cannot write beside it: {exc.strerror or exc}") from None
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-            os.chmod(temp, target.stat().st_mode & 0o777)
-            found = self.problems_in_file(Path(temp))
-            if found:
-                lines = dict.fromkeys(f"  {p.field + ': ' if p.field else ''}{p.message}" for p in found)
-                listed = "\n".join(lines)
-                raise EditRefused(f"{self.display} was not changed: the result would not be valid:\n{listed}")
-            os.replace(temp, target)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+
+    def _refuse_invalid(self, written: Path) -> None:
+        """Validate the bytes as written, not the text meant, so what replaces the register is what passed."""
+        found = self.problems_in_file(written)
+        if found:
+            lines = dict.fromkeys(f"  {p.field + ': ' if p.field else ''}{p.message}" for p in found)
+            listed = "\n".join(lines)
+            raise EditRefused(f"{self.display} was not changed: the result would not be valid:\n{listed}")
 
 
 # --- the commands --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
@@ -78,7 +78,7 @@ def sync_tree(root: Path, files: FileSet) -> int:
             continue
         _clear_way(root, target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, data)
+        replace_file(target, data, 0o644)
         written += 1
     _remove_others(root, wanted)
     return written
@@ -100,12 +100,33 @@ def _clear_way(root: Path, target: Path) -> None:
         shutil.rmtree(target)
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(temp, 0o644)
-    os.replace(temp, target)
+def replace_file(path: Path, data: bytes, mode: int | None = None,
+                 check: Callable[[Path], None] | None = None) -> None:
+    """Put `data` at `path` so a reader sees the old file or the new one, never part of either.
+
+    The bytes go to a temporary file beside `path` (the same file system, so the
+    final rename is atomic), which is created readable by its owner only: a file
+    holding personal data is never world-readable, not even for a moment. It then
+    gets `mode`, or when `mode` is None the permissions of the file it replaces
+    (a new file stays owner-only). `check` may inspect the finished temporary file
+    and raise to keep the old file. On any failure the temporary file is removed
+    and the error (an OSError, or whatever `check` raised) is passed on.
+    """
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if mode is None:
+            with suppress(FileNotFoundError):
+                mode = path.stat().st_mode & 0o777
+        if mode is not None:
+            os.chmod(temp, mode)
+        if check is not None:
+            check(Path(temp))
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
 
 
 def _remove_others(root: Path, wanted: set[Path]) -> None:
@@ -232,7 +253,7 @@ def mark_output(output: Path) -> None:
     marker = marker_for(output)
     text = MARKER_TEXT.format(name=output.name).encode("utf-8")
     if not (marker.is_file() and marker.read_bytes() == text):
-        _atomic_write(marker, text)
+        replace_file(marker, text, 0o644)
 
 
 def start_preview(output: Path, placeholder: str) -> None:
@@ -241,7 +262,7 @@ def start_preview(output: Path, placeholder: str) -> None:
         output.mkdir(parents=True, exist_ok=True)
         mark_output(output)
         if not (output / "index.html").exists():
-            _atomic_write(output / "index.html", placeholder.encode("utf-8"))
+            replace_file(output / "index.html", placeholder.encode("utf-8"), 0o644)
     except OSError as exc:
         raise _cannot_write(output, exc) from None
 

@@ -140,6 +140,34 @@ def test_add_files_links_cached_files_and_refuses_to_overwrite(tmp_path: Path) -
         writer.add_files(root, clash)
 
 
+def test_replace_file_keeps_the_old_mode_and_a_new_file_is_owner_only(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.txt"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    writer.replace_file(kept, b"new")
+    assert kept.read_bytes() == b"new" and kept.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "fresh.txt"
+    writer.replace_file(fresh, b"private")
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    writer.replace_file(fresh, b"public", 0o644)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+
+
+def test_replace_file_keeps_the_old_file_when_the_check_refuses(tmp_path: Path) -> None:
+    target = tmp_path / "register.yaml"
+    target.write_bytes(b"good")
+    seen: list[bytes] = []
+
+    def refuse(temp: Path) -> None:
+        seen.append(temp.read_bytes())
+        raise ValueError("not valid")
+
+    with pytest.raises(ValueError, match="not valid"):
+        writer.replace_file(target, b"bad", check=refuse)
+    assert seen == [b"bad"] and target.read_bytes() == b"good"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["register.yaml"]
+
+
 def test_without_a_process_to_spare_the_old_site_is_deleted_before_returning(tmp_path: Path,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     def no_processes(*args: object, **kwargs: object) -> None:
