@@ -27,6 +27,27 @@ VALID_RECORD = """\
 """
 
 
+APPLICATION_ANSWERS = {
+    "name": "Cwmni Cydweithredol Llanfair ac Ŵyn – Siân's Café & Œuvre",
+    "sector": "social-enterprise",
+    "size": "micro",
+    "activities": ["health", "social-care"],
+    "website": "https://www.example.org/about?lang=cy&x=1",
+    "identifier": "GB-CHC-1234567",
+    "location": "Llanfair Caereinion",
+    "commitments": ["local-supply-chain-spend", "apprenticeships"],
+    "statement": 'We buy from Shropshire firms first: "food", print & transport. <b>Really</b>. ' * 6,
+    "contact.name": "Siân O'Brien-Jones",
+    "contact.role": "Director",
+    "contact.email": "sian@example.org",
+    "contact.phone": "+44 1632 960000",
+    "authorised": "yes",
+}
+"""One applicant's answers to every sign-up question, valid for the fixture registers. Shared so the block's
+own tests and `add --application` exercise the same awkward text: Welsh letters, quotes, markup and a long
+statement that mail programs wrap."""
+
+
 def write_register(folder: Path, records: str, name: str = "signatories.yaml") -> Path:
     path = folder / name
     path.write_text("signatories:\n" + records, encoding="utf-8")

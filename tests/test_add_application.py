@@ -10,27 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import APPLICATION_ANSWERS as ANSWERS
 from conftest import DATA, ROOT
 
 from svcharter.application import format_application, slug, unique_id
 
 BUILD_DATE = "2025-01-01"
-ANSWERS = {
-    "name": "Cwmni Cydweithredol Llanfair ac Ŵyn – Siân's Café & Œuvre",
-    "sector": "social-enterprise",
-    "size": "micro",
-    "activities": ["health", "social-care"],
-    "website": "https://www.example.org/about?lang=cy&x=1",
-    "identifier": "GB-CHC-1234567",
-    "location": "Llanfair Caereinion",
-    "commitments": ["local-supply-chain-spend", "apprenticeships"],
-    "statement": 'We buy from Shropshire firms first: "food", print & transport. <b>Really</b>. ' * 6,
-    "contact.name": "Siân O'Brien-Jones",
-    "contact.role": "Director",
-    "contact.email": "sian@example.org",
-    "contact.phone": "+44 1632 960000",
-    "authorised": "yes",
-}
 PRIVATE = ("Siân O'Brien-Jones", "sian@example.org", "+44 1632 960000", "Director")
 
 

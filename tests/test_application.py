@@ -5,25 +5,12 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import APPLICATION_ANSWERS as ANSWERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from svcharter.application import BEGIN, END, KEYS, format_application, format_template, parse_application
 from svcharter.errors import InvalidData
-
-ANSWERS = {
-    "name": "Cwmni Cydweithredol Llanfair ac Ŵyn – Gwasanaethau Œuvre Niño",
-    "sector": "social-enterprise",
-    "size": "micro",
-    "activities": ["health", "social-care"],
-    "website": "https://www.example.org/about?lang=cy&x=1",
-    "location": "Llanfair Caereinion",
-    "commitments": ["local-supply-chain", "apprenticeships"],
-    "statement": "We buy from Shropshire firms first: food, print, transport. " * 8,
-    "contact.name": "Siân O'Brien-Jones",
-    "contact.email": "sian@example.org",
-    "authorised": "yes",
-}
 
 
 def _expected(answers: dict) -> dict:
@@ -40,7 +27,8 @@ def test_round_trip_keeps_every_answer() -> None:
     assert parsed.answers == _expected(ANSWERS)
     assert parsed.record()["activities"] == ("health", "social-care")
     assert "contact.name" not in parsed.record()
-    assert parsed.contact() == {"name": "Siân O'Brien-Jones", "email": "sian@example.org"}
+    assert parsed.contact() == {"name": "Siân O'Brien-Jones", "role": "Director", "email": "sian@example.org",
+                                "phone": "+44 1632 960000"}
 
 
 def test_lines_are_wrapped_for_mail() -> None:
