@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,19 @@ def last_good_site(output: Path) -> dict[str, str]:
     (output / "data" / "signatories.json").write_text('{"signatories": []}\n', encoding="utf-8")
     writer.mark_output(output)
     return tree_snapshot(output)
+
+
+def wait_for_deletions(output: Path, limit: float = 60.0) -> None:
+    """Wait (at most `limit` seconds) for the background process to delete the sites a swap retired.
+
+    The build does not wait for it, so a test that checks what is left beside
+    the output must, or it would race the deletion.
+    """
+    from svcharter import writer
+
+    deadline = time.monotonic() + limit
+    while writer.retired_outputs(output) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="session")

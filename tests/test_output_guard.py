@@ -14,7 +14,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, DATA, ROOT, SITE_URL, VALID_RECORD, build_site, run_cli, tree_snapshot, write_register
+from conftest import (
+    BUILD_DATE,
+    DATA,
+    ROOT,
+    SITE_URL,
+    VALID_RECORD,
+    build_site,
+    run_cli,
+    tree_snapshot,
+    wait_for_deletions,
+    write_register,
+)
 
 from svcharter import writer
 
@@ -157,14 +168,6 @@ def test_a_build_killed_between_the_renames_is_recovered_by_the_next(tmp_path: P
     assert (output / "data/signatories.json").read_bytes() != published
     wait_for_deletions(output)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")) == []
-
-
-def wait_for_deletions(output: Path, limit: float = 60.0) -> None:
-    import time
-
-    deadline = time.monotonic() + limit
-    while writer.retired_outputs(output) and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_staging_folders_of_killed_builds_are_swept_and_nothing_else(tmp_path: Path) -> None:

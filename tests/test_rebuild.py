@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, SITE_URL, VALID_RECORD, write_register
+from conftest import BUILD_DATE, SITE_URL, VALID_RECORD, wait_for_deletions, write_register
 
 from svcharter import build as pipeline
 from svcharter import writer
@@ -79,36 +79,32 @@ def test_a_phase_is_timed_even_when_it_fails() -> None:
     assert progress.timings["broken"] >= 0.01
 
 
-def wait_until_gone(output: Path, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while writer.retired_outputs(output) and time.monotonic() < deadline:
-        time.sleep(0.02)
+def old_site_and_staging(folder: Path, staging_name: str = "staging") -> tuple[Path, Path]:
+    """A live site holding old.html, and an empty staging folder beside it, ready to be swapped in."""
+    output = folder / "site"
+    output.mkdir()
+    (output / "old.html").write_text("old", encoding="utf-8")
+    staging = folder / staging_name
+    staging.mkdir()
+    return output, staging
 
 
 def test_swap_puts_the_new_site_live_and_deletes_the_old_one_in_the_background(tmp_path: Path) -> None:
-    output = tmp_path / "site"
-    output.mkdir()
-    (output / "old.html").write_text("old", encoding="utf-8")
+    output, staging = old_site_and_staging(tmp_path)
     leftover = tmp_path / ".site-old-interrupted" / "site"  # a deletion an earlier build never finished
     leftover.mkdir(parents=True)
     (leftover / "stale.html").write_text("stale", encoding="utf-8")
-    staging = tmp_path / "staging"
-    staging.mkdir()
     (staging / "new.html").write_text("new", encoding="utf-8")
     writer.swap_in(staging, output)
     assert sorted(p.name for p in output.iterdir()) == ["new.html"]
-    wait_until_gone(output)
+    wait_for_deletions(output)
     assert writer.retired_outputs(output) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.svcharter-output", "site"]  # the marker stays
 
 
 def test_a_swap_that_cannot_finish_puts_the_old_site_back_and_says_why(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    output = tmp_path / "site"
-    output.mkdir()
-    (output / "old.html").write_text("old", encoding="utf-8")
-    staging = tmp_path / ".site-staging-abcd1234"
-    staging.mkdir()
+    output, staging = old_site_and_staging(tmp_path, ".site-staging-abcd1234")
     real_rename = writer.os.rename
 
     def no_room(source: object, target: object) -> None:
@@ -174,11 +170,7 @@ def test_without_a_process_to_spare_the_old_site_is_deleted_before_returning(tmp
         raise OSError("no processes left")
 
     monkeypatch.setattr(writer.subprocess, "Popen", no_processes)
-    output = tmp_path / "site"
-    output.mkdir()
-    (output / "old.html").write_text("old", encoding="utf-8")
-    staging = tmp_path / "staging"
-    staging.mkdir()
+    output, staging = old_site_and_staging(tmp_path)
     writer.swap_in(staging, output)
     assert writer.retired_outputs(output) == [] and output.is_dir()
 
