@@ -15,9 +15,12 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,6 +116,43 @@ class StaticServer:
         self.httpd.server_close()
 
 
+@dataclass(frozen=True)
+class Site:
+    """A built site and the local address it is served from."""
+
+    root: Path
+    origin: str  # ends with "/"
+
+    def url(self, path: str = "") -> str:
+        return self.origin + path.lstrip("/")
+
+
+def require_browser(axe: bool = True) -> None:
+    """Fail, saying what to run, when the system Chromium (or axe-core, where a test needs it) is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is not installed at /usr/bin/chromium: run `bash tests/run.sh`, which installs it")
+    if axe and not AXE_SCRIPT.exists():
+        pytest.fail("axe-core is not installed: run `bash tests/run.sh`, which runs `npm ci`")
+
+
+@contextlib.contextmanager
+def served_site(work: Path, build: Callable[[Path, str], None]) -> Iterator[Site]:
+    """Serve `work`/site (with axe-core beside it) while `build(root, origin)` fills it, then hand it out.
+
+    The server binds its port before the build, because the build needs the
+    site's address; it serves only once the build has finished.
+    """
+    root = work / "site"
+    root.mkdir()
+    server = StaticServer(root, {AXE_URL_PATH: AXE_SCRIPT})
+    try:
+        build(root, server.origin)
+        server.start()
+        yield Site(root, server.origin)
+    finally:
+        server.stop()
+
+
 def build_site(signatories: Path, output: Path, cache_dir: Path, site_url: str, *extra: str) -> None:
     """Run the real command line, as the council would, so the test covers the build too."""
     command = [sys.executable, str(ROOT / "build.py"), "build", "--quiet", "--output", str(output),
@@ -204,6 +244,22 @@ def launch_context(playwright: Any, user_data_dir: Path) -> Any:
         locale="en-GB",
         accept_downloads=True,
     )
+
+
+@contextlib.contextmanager
+def chromium_context(playwright: Any, user_data_dir: Path, timeout_ms: int = 10_000) -> Iterator[Any]:
+    """`launch_context` with a default timeout, closed when the block ends however it ends."""
+    context = launch_context(playwright, user_data_dir)
+    context.set_default_timeout(timeout_ms)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def launch_browser(playwright: Any) -> Any:
+    """Debian's Chromium as a browser, for tests that need fresh contexts with their own options."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def run_axe(page: Any) -> list[dict[str, Any]]:

@@ -14,12 +14,11 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, PageLog, StaticServer, build_site, launch_context
+from browser_support import PageLog, Site, build_site, chromium_context, launch_browser, require_browser, served_site
 from conftest import write_register
 
 from svcharter import kit, openbadges, render
@@ -41,37 +40,24 @@ RECORDS = f"""\
 """
 
 
-@dataclass(frozen=True)
-class Site:
-    root: Path
-    origin: str
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """A two-signatory site, built for the address it is served from."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is not installed at /usr/bin/chromium: run `bash tests/run.sh`, which installs it")
+    require_browser(axe=False)
     work = tmp_path_factory.mktemp("badge-browser")
-    root = work / "site"
-    root.mkdir()
-    server = StaticServer(root)
-    try:
-        build_site(write_register(work, RECORDS), root, work / "cache", server.origin)
-        server.start()
-        yield Site(root, server.origin)
-    finally:
-        server.stop()
+
+    def build(root: Path, origin: str) -> None:
+        build_site(write_register(work, RECORDS), root, work / "cache", origin)
+
+    with served_site(work, build) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory, site: Site, playwright_driver: Any) -> Iterator[Any]:
-    browser_context = launch_context(playwright_driver, tmp_path_factory.mktemp("chromium-badges"))
-    browser_context.set_default_timeout(60_000)
-    try:
+    """One Chromium for this file's tests, allowing a minute a step: the page draws the PNGs and packs the ZIP itself."""
+    with chromium_context(playwright_driver, tmp_path_factory.mktemp("chromium-badges"), 60_000) as browser_context:
         yield browser_context
-    finally:
-        browser_context.close()
 
 
 @pytest.fixture
@@ -189,7 +175,7 @@ def test_zip_kit_opens_with_every_file_named_as_before(page: tuple[Any, PageLog]
 
 
 def test_without_javascript_the_page_offers_both_svgs_and_the_pdf(playwright_driver: Any, site: Site) -> None:
-    plain = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    plain = launch_browser(playwright_driver)
     try:
         tab = plain.new_context(java_script_enabled=False).new_page()
         tab.goto(f"{site.origin}register/{IDENT}/", wait_until="load")

@@ -18,20 +18,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser_support import (
-    AXE_SCRIPT,
-    AXE_URL_PATH,
-    CHROMIUM,
     FOCUS_STYLE_JS,
     KNOWN_THEME_404S,
     PageLog,
-    StaticServer,
+    Site,
     build_site,
+    chromium_context,
     describe_violations,
     file_kind,
     focus_is_visible,
-    launch_context,
     make_big_register,
+    require_browser,
     run_axe,
+    served_site,
     tab_to,
 )
 
@@ -45,48 +44,27 @@ WITHDRAWN = "market-drayton-motors"
 VISIBLE_ROWS = "#register-table tbody tr:not([hidden])"
 
 
-@dataclass(frozen=True)
-class Site:
-    """The served fixture site."""
-
-    root: Path
-    origin: str  # ends with "/"
-
-    def url(self, path: str = "") -> str:
-        return self.origin + path.lstrip("/")
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Build the fixture register once, for the address of a server bound beforehand."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is not installed at /usr/bin/chromium: run `bash tests/run.sh`, which installs it")
-    if not AXE_SCRIPT.exists():
-        pytest.fail("axe-core is not installed: run `bash tests/run.sh`, which runs `npm ci`")
-    work = tmp_path_factory.mktemp("browser-site")
-    root = work / "site"
-    root.mkdir()
-    server = StaticServer(root, {AXE_URL_PATH: AXE_SCRIPT})
-    try:
-        build_site(FIXTURE, root, work / "cache", server.origin)
+    require_browser()
+
+    def build(root: Path, origin: str) -> None:
+        build_site(FIXTURE, root, work / "cache", origin)
         # The same register split into pages of 8 rows, as a 10,000-signatory register is split into pages of 1,000.
-        build_site(FIXTURE, root / "paged", work / "cache", server.origin + "paged/", "--register-page-rows", "8")
+        build_site(FIXTURE, root / "paged", work / "cache", origin + "paged/", "--register-page-rows", "8")
         make_big_register(root)
-        server.start()
-        yield Site(root, server.origin)
-    finally:
-        server.stop()
+
+    work = tmp_path_factory.mktemp("browser-site")
+    with served_site(work, build) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
 def context(tmp_path_factory: pytest.TempPathFactory, site: Site, playwright_driver: Any) -> Iterator[Any]:
     """One Chromium for the whole session, in a fresh profile, reused by every test."""
-    browser_context = launch_context(playwright_driver, tmp_path_factory.mktemp("chromium-profile"))
-    browser_context.set_default_timeout(10_000)
-    try:
+    with chromium_context(playwright_driver, tmp_path_factory.mktemp("chromium-profile")) as browser_context:
         yield browser_context
-    finally:
-        browser_context.close()
 
 
 @dataclass

@@ -14,15 +14,14 @@ from typing import Any
 
 import pytest
 from browser_support import (
-    AXE_SCRIPT,
-    AXE_URL_PATH,
-    CHROMIUM,
     PageLog,
-    StaticServer,
+    Site,
     build_site,
+    chromium_context,
     describe_violations,
-    launch_context,
+    require_browser,
     run_axe,
+    served_site,
 )
 
 pytestmark = pytest.mark.browser
@@ -40,36 +39,27 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """The browser fixture register built by Zensical and served from 127.0.0.1: (site, origin)."""
-    if not CHROMIUM.exists() or not AXE_SCRIPT.exists():
-        pytest.fail("Chromium or axe-core is missing: run `bash tests/run.sh`, which installs both")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The browser fixture register built by Zensical and served from 127.0.0.1."""
+    require_browser()
+
+    def build(root: Path, origin: str) -> None:
+        build_site(FIXTURE, root, work / "cache", origin, "--renderer", "zensical")
+
     work = tmp_path_factory.mktemp("zensical-browser")
-    root = work / "site"
-    root.mkdir()
-    server = StaticServer(root, {AXE_URL_PATH: AXE_SCRIPT})
-    try:
-        build_site(FIXTURE, root, work / "cache", server.origin, "--renderer", "zensical")
-        server.start()
-        yield root, server.origin
-    finally:
-        server.stop()
+    with served_site(work, build) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory, served: tuple[Path, str],
-         playwright_driver: Any) -> Iterator[tuple[Any, PageLog]]:
+def page(tmp_path_factory: pytest.TempPathFactory, served: Site, playwright_driver: Any) -> Iterator[tuple[Any, PageLog]]:
     """One tab, watched for policy violations, console errors and requests off the site."""
-    context = launch_context(playwright_driver, tmp_path_factory.mktemp("zensical-chromium"))
-    context.set_default_timeout(10_000)
-    context.add_init_script(WATCH_POLICY)
-    tab = context.new_page()
-    log = PageLog(served[1], expected_missing={served[1] + MISSING})
-    log.attach(tab)
-    try:
+    with chromium_context(playwright_driver, tmp_path_factory.mktemp("zensical-chromium")) as context:
+        context.add_init_script(WATCH_POLICY)
+        tab = context.new_page()
+        log = PageLog(served.origin, expected_missing={served.url(MISSING)})
+        log.attach(tab)
         yield tab, log
-    finally:
-        context.close()
 
 
 def visit(tab: Any, origin: str, path: str) -> list[str]:
@@ -80,8 +70,8 @@ def visit(tab: Any, origin: str, path: str) -> list[str]:
     return tab.evaluate("() => window.__violations")
 
 
-def test_no_page_breaks_the_policy(served: tuple[Path, str], page: tuple[Any, PageLog]) -> None:
-    root, origin = served
+def test_no_page_breaks_the_policy(served: Site, page: tuple[Any, PageLog]) -> None:
+    root, origin = served.root, served.origin
     tab, log = page
     paths = sorted(p.relative_to(root).as_posix().removesuffix("index.html").replace("404.html", MISSING)
                    for p in root.rglob("*.html"))
@@ -91,8 +81,8 @@ def test_no_page_breaks_the_policy(served: tuple[Path, str], page: tuple[Any, Pa
     assert not log.problems(), log.problems()
 
 
-def test_search_dialog_works_under_the_policy(served: tuple[Path, str], page: tuple[Any, PageLog]) -> None:
-    _, origin = served
+def test_search_dialog_works_under_the_policy(served: Site, page: tuple[Any, PageLog]) -> None:
+    origin = served.origin
     tab, log = page
     assert visit(tab, origin, "register/") == []
     tab.locator("button.md-search__button").click()
@@ -106,8 +96,8 @@ def test_search_dialog_works_under_the_policy(served: tuple[Path, str], page: tu
 
 
 @pytest.mark.parametrize("path", ["register/", f"register/{SIGNATORY}/"])
-def test_axe_finds_no_violation(served: tuple[Path, str], page: tuple[Any, PageLog], path: str) -> None:
+def test_axe_finds_no_violation(served: Site, page: tuple[Any, PageLog], path: str) -> None:
     tab, _ = page
-    assert visit(tab, served[1], path) == []
+    assert visit(tab, served.origin, path) == []
     violations = run_axe(tab)
     assert not violations, f"axe-core found problems on /{path} (Zensical):\n{describe_violations(violations)}"

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,16 +24,15 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from browser_support import (
-    AXE_SCRIPT,
-    AXE_URL_PATH,
     BUILD_DATE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PageLog,
-    StaticServer,
+    Site,
     build_site,
     describe_violations,
+    launch_browser,
+    require_browser,
     run_axe,
+    served_site,
     tab_to,
 )
 
@@ -58,40 +56,32 @@ CSP_WATCH = ("window.__cspViolations = [];"
              " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
 
 
-@dataclass(frozen=True)
-class Sites:
-    origin: str
-
-
 @pytest.fixture(scope="session")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
-    if not CHROMIUM.exists() or not AXE_SCRIPT.exists():
-        pytest.fail("Chromium or axe-core is missing: run `bash tests/run.sh`, which installs both")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The project as shipped at /, and a copy with `extra.signup.email` set at /mail/."""
+    require_browser()
     work = tmp_path_factory.mktemp("signup-site")
-    root = work / "site"
-    root.mkdir()
     project = work / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".cache", "site", "node_modules", "bench"))
     settings = project / "mkdocs.yml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("  signup: {}", f"  signup: {{email: {ADDRESS}}}"),
                         encoding="utf-8")
-    server = StaticServer(root, {AXE_URL_PATH: AXE_SCRIPT})
-    try:
-        build_site(FIXTURE, root, work / "cache", server.origin)
+
+    def build(root: Path, origin: str) -> None:
+        build_site(FIXTURE, root, work / "cache", origin)
         mail = [sys.executable, str(project / "build.py"), "build", "--quiet", "--output", str(root / "mail"),
                 "--cache-dir", str(work / "cache-mail"), "--build-date", BUILD_DATE, "--site-url",
-                server.origin + "mail/", "--signatories", str(FIXTURE)]
+                origin + "mail/", "--signatories", str(FIXTURE)]
         result = subprocess.run(mail, cwd=project, capture_output=True, text=True, timeout=600, check=False)
         assert result.returncode == 0, result.stderr
-        server.start()
-        yield Sites(server.origin)
-    finally:
-        server.stop()
+
+    with served_site(work, build) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
-def chromium(sites: Sites, playwright_driver: Any) -> Iterator[Any]:
-    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+def chromium(sites: Site, playwright_driver: Any) -> Iterator[Any]:
+    browser = launch_browser(playwright_driver)
     try:
         yield browser
     finally:
@@ -101,7 +91,7 @@ def chromium(sites: Sites, playwright_driver: Any) -> Iterator[Any]:
 class Tab:
     """One page in a fresh context, with what it logged."""
 
-    def __init__(self, chromium: Any, sites: Sites, **options: Any) -> None:
+    def __init__(self, chromium: Any, sites: Site, **options: Any) -> None:
         self.context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", **options)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=sites.origin.rstrip("/"))
         self.context.set_default_timeout(10_000)
@@ -124,7 +114,7 @@ class Tab:
 
 
 @pytest.fixture
-def tab(chromium: Any, sites: Sites) -> Iterator[Tab]:
+def tab(chromium: Any, sites: Site) -> Iterator[Tab]:
     opened = Tab(chromium, sites)
     try:
         yield opened
@@ -428,7 +418,7 @@ def test_empty_form_passes_axe_and_shows_no_no_javascript_steps(tab: Tab) -> Non
     assert_axe_clean(page)
 
 
-def test_without_javascript_the_page_offers_the_template(chromium: Any, sites: Sites) -> None:
+def test_without_javascript_the_page_offers_the_template(chromium: Any, sites: Site) -> None:
     opened = Tab(chromium, sites, java_script_enabled=False)
     try:
         page = opened.open("mail/sign-up/")
