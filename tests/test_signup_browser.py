@@ -434,11 +434,20 @@ def test_without_javascript_the_page_offers_the_template(chromium: Any, sites: S
         opened.context.close()
 
 
+def enter_on(page: Any, predicate: str) -> str:
+    """Tab to the element where `predicate` holds, press Enter, and return the id of what has focus then:
+    each step of the form moves focus to what a keyboard user must read or answer next."""
+    tab_to(page, predicate)
+    page.keyboard.press("Enter")
+    return page.evaluate("() => document.activeElement.id")
+
+
 def test_whole_journey_by_keyboard_alone_at_320_px(tab: Tab) -> None:
     page = tab.page
     page.set_viewport_size({"width": 320, "height": 720})
     tab.open("mail/sign-up/")
     wide = "() => document.documentElement.scrollWidth"
+    submit = "el.type === 'submit'"
     assert page.evaluate(wide) <= 320
     tab_to(page, "el.id === 'signup-name'")
     page.keyboard.type("Cwmni Ŵyn")
@@ -446,32 +455,21 @@ def test_whole_journey_by_keyboard_alone_at_320_px(tab: Tab) -> None:
     page.keyboard.press("Space")
     tab_to(page, "el.name === 'size'")
     page.keyboard.press("ArrowDown")
-    tab_to(page, "el.type === 'submit'")
-    page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "signup-errors"
+    assert enter_on(page, submit) == "signup-errors"
     assert page.evaluate(wide) <= 320
     assert_axe_clean(page)
-    tab_to(page, "el.closest('#signup-errors-list')")
-    page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "signup-authorised-yes"
+    assert enter_on(page, "el.closest('#signup-errors-list')") == "signup-authorised-yes"
     page.keyboard.press("Space")
-    tab_to(page, "el.type === 'submit'")
-    page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "signup-check-title"
+    assert enter_on(page, submit) == "signup-check-title"
     assert page.evaluate(wide) <= 320
-    tab_to(page, "el.closest('.signup-summary__row') && el.textContent.includes('organisation name')")
-    page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "signup-name"
+    name_row = "el.closest('.signup-summary__row') && el.textContent.includes('organisation name')"
+    assert enter_on(page, name_row) == "signup-name"
     page.keyboard.press("End")
     page.keyboard.type(" Cyf")
-    tab_to(page, "el.type === 'submit'")
-    page.keyboard.press("Enter")
-    tab_to(page, "el.id === 'signup-confirm'")
-    page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "signup-send-title"
+    enter_on(page, submit)
+    assert enter_on(page, "el.id === 'signup-confirm'") == "signup-send-title"
     assert page.evaluate(wide) <= 320
     assert "name: Cwmni Ŵyn Cyf\nsector: private\nsize: small\n" in page.input_value("#signup-text")
-    tab_to(page, "el.id === 'signup-copy'")
-    page.keyboard.press("Enter")
+    enter_on(page, "el.id === 'signup-copy'")
     page.wait_for_function("() => document.getElementById('signup-copy-status').textContent.startsWith('Copied')")
     assert_axe_clean(page)
