@@ -14,6 +14,7 @@ browser makes, and why.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -116,9 +117,7 @@ def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
     coordinates. For the white version the modules are holes in a white
     square, so the code still reads dark-on-light wherever the badge is placed.
     """
-    qr = segno.make(url, error="m", micro=False)
-    border = 2
-    rows = [list(row) for row in qr.matrix_iter(scale=1, border=border)]
+    rows = qr_modules(url)
     size = len(rows)
     parts: list[str] = [f"M0 0H{size}V{size}H0Z"] if knockout else []
     for y, row in enumerate(rows):
@@ -130,7 +129,18 @@ def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
     return f'<path id="qr" fill="{colour}"{rule} transform="{transform}" d="{"".join(parts)}"/>'
 
 
-def module_runs(row: list) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=8)
+def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's modules with a two-module quiet zone, row by row.
+
+    Choosing the best mask is most of segno's time, and both colours of a kit
+    encode the same address: keyed by the address alone, this makes it once per kit.
+    """
+    qr = segno.make(url, error="m", micro=False)
+    return tuple(tuple(bool(module) for module in row) for row in qr.matrix_iter(scale=1, border=2))
+
+
+def module_runs(row: Sequence[bool]) -> list[tuple[int, int]]:
     """Horizontal runs of dark modules, merged so the path stays small."""
     runs: list[tuple[int, int]] = []
     start = None

@@ -3,8 +3,9 @@
 A badge repeats letters. Drawing every occurrence again as its own path made
 each badge SVG about 95 KB, most of it the same few dozen outlines; at 10,000
 signatories that alone is almost 2 GB. Here each glyph an SVG needs is
-outlined once, on a 1,000-unit em in whole numbers (finer than a tenth of a
-pixel at 1200 px wide), and every occurrence is a short <use> of it. The
+outlined once, on a 500-unit em in whole numbers (a tenth of a pixel for
+the largest name at 1200 px wide; 1,000 units made each SVG 5% larger),
+and every occurrence is a short <use> of it. The
 references are fragment-only (`#g12`), so the SVG still needs nothing outside
 itself, and the outlines come from the font, never from the untrusted text.
 """
@@ -19,7 +20,7 @@ from fontTools.pens.transformPen import TransformPen
 
 from svcharter.textpath import Box, Font, fmt, place, union
 
-GLYPH_UNITS = 1000
+GLYPH_UNITS = 500
 """Units per em of the outlines in <defs>."""
 
 
@@ -72,7 +73,7 @@ class RelativePathPen(BasePen):
 
 @functools.lru_cache(maxsize=2048)
 def outline_data(font: Font, name: str) -> str:
-    """A glyph's outline on the 1,000-unit em, as path data; made once per process (a kit needs it twice)."""
+    """A glyph's outline on the 500-unit em, as path data; made once per process (a kit needs it twice)."""
     scale = GLYPH_UNITS / font.upm
     pen = RelativePathPen()
     font.outline(name).replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)))
