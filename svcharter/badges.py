@@ -73,6 +73,7 @@ class Layout:
 
     parts: dict[str, str]  # block name -> SVG markup, in paint order
     boxes: dict[str, Box]  # block name -> box in user units
+    glyphs: GlyphDefs | None = None  # the glyphs the parts place, where they are shared outlines
 
 
 # ---------------------------------------------------------------- layout
@@ -263,7 +264,7 @@ def layout(subject: BadgeSubject, white: bool = False, art: Artwork | None = Non
     )
     column(subject, colour, parts, boxes, glyphs)
     parts["defs"] = glyphs.markup()
-    return Layout(parts, boxes)
+    return Layout(parts, boxes, glyphs)
 
 
 def clean_xml_text(text: str) -> str:
@@ -285,14 +286,22 @@ def badge_title(subject: BadgeSubject) -> str:
 
 def badge_svg(subject: BadgeSubject, white: bool = False, art: Artwork | None = None) -> str:
     """The unbaked badge SVG: outlines only, plus escaped title and description."""
+    return badge_drawing(subject, white, art)[0]
+
+
+def badge_drawing(subject: BadgeSubject, white: bool = False,
+                  art: Artwork | None = None) -> tuple[str, dict[str, tuple[textpath.Font, str]]]:
+    """The unbaked badge SVG, and which font and glyph each of its outlines is (for the PDF)."""
     title = clean_xml_text(badge_title(subject))
     desc = clean_xml_text(f"Check that this signatory is current at {subject.page_url}")
-    body = "\n".join(layout(subject, white, art).parts.values())
-    return (
+    drawn_layout = layout(subject, white, art)
+    body = "\n".join(drawn_layout.parts.values())
+    svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:g} {HEIGHT:g}" '
         f'width="{WIDTH:g}" height="{HEIGHT:g}" role="img">\n'
         f"<title>{title}</title>\n<desc>{desc}</desc>\n{card(white)}\n{body}\n</svg>\n"
     )
+    return svg, drawn_layout.glyphs.sources() if drawn_layout.glyphs else {}
 
 
 # ---------------------------------------------------------------- rendering
@@ -328,12 +337,13 @@ def render_kit(subject: BadgeSubject, directory: Path, art: Artwork | None = Non
     """
     art = art or load_artwork()
     for suffix, white, _style in COLOURS:
-        plain = badge_svg(subject, white, art)
+        plain, glyphs = badge_drawing(subject, white, art)
         baked = openbadges.bake_svg(plain, subject.assertion_url, subject.assertion_json)
         (directory / f"{subject.id}-badge{suffix}.svg").write_text(baked, encoding="utf-8")
         if not white:
             title = XML_INVALID.sub("", badge_title(subject))
-            (directory / f"{subject.id}-badge.pdf").write_bytes(pdf.badge_pdf(plain, title, f"{subject.year:04d}-01-01"))
+            document = pdf.badge_pdf(plain, glyphs, title, f"{subject.year:04d}-01-01")
+            (directory / f"{subject.id}-badge.pdf").write_bytes(document)
 
 
 # ---------------------------------------------------------------- caching

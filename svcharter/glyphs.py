@@ -87,6 +87,7 @@ class GlyphDefs:
         self.prefix = prefix
         self._ids: dict[tuple[Path, str], str] = {}
         self._paths: list[str] = []
+        self._sources: dict[str, tuple[Font, str]] = {}
 
     def ref(self, font: Font, name: str) -> str | None:
         """The id of a glyph's outline, outlining it on first use; None for a blank glyph (a space)."""
@@ -96,6 +97,7 @@ class GlyphDefs:
                 return None
             ident = f"{self.prefix}{len(self._paths)}"
             self._ids[key] = ident
+            self._sources[ident] = (font, name)
             self._paths.append(f'<path id="{ident}" d="{outline_data(font, name)}"/>')
         return self._ids[key]
 
@@ -116,6 +118,10 @@ class GlyphDefs:
                                   x + (gx + box[2]) * scale, baseline - box[1] * scale))
         em = size / GLYPH_UNITS
         return f'<g transform="translate({fmt(x)} {fmt(baseline)}) scale({em:.6g} {-em:.6g})">{"".join(uses)}</g>', ink
+
+    def sources(self) -> dict[str, tuple[Font, str]]:
+        """Which font and glyph each outline id is: the PDF embeds the font's own glyph rather than the outline."""
+        return dict(self._sources)
 
     def markup(self) -> str:
         """The <defs> element holding every outline used so far (empty when there is none)."""

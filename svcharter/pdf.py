@@ -18,11 +18,15 @@ a badge that cannot be drawn faithfully must fail the build, not print wrong.
 
 from __future__ import annotations
 
-import functools
 import re
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from svcharter import pdffont
+from svcharter.glyphs import GLYPH_UNITS
+from svcharter.textpath import Font
 
 SVG = "{http://www.w3.org/2000/svg}"
 POINTS_PER_PIXEL = 0.75  # CSS pixels are 1/96 inch, PDF points 1/72 inch
@@ -138,10 +142,11 @@ def circle_ops(cx: float, cy: float, r: float) -> str:
 
 @dataclass
 class Page:
-    """The page's drawing operators and the glyph outlines its <use> elements place."""
+    """The page's drawing operators, and for each font the glyphs its <use> elements placed."""
 
-    outlines: dict[str, str]
+    glyphs: Mapping[str, tuple[Font, str]]  # glyph id in the SVG -> (font, glyph name)
     ops: list[str] = field(default_factory=list)
+    fonts: dict[Font, set[str]] = field(default_factory=dict)  # in order of first use: F0, F1, ...
 
     def paint(self, shape: str, style: dict[str, str]) -> None:
         """Fill and/or stroke a shape as the inherited style says."""
@@ -183,30 +188,59 @@ class Page:
             self.ops.append("Q")
 
     def place(self, element: ET.Element, style: dict[str, str]) -> None:
-        """A <use> of a glyph outline: the outline drawn in place, shifted by x, in the current fill colour."""
+        """A <use> of a glyph: that glyph of the embedded font, shifted by x, in the current fill colour."""
         ident = (element.get("href") or "").removeprefix("#")
-        if ident not in self.outlines:
-            raise ValueError(f"<use> of {ident!r}, which is not an outline in <defs>")
-        self.ops.append(f"q {colour(style.get('fill', '#000000'))} rg .333333 0 0 .333333 "
-                        f"{num(float(element.get('x', '0')))} 0 cm {glyph_ops(self.outlines[ident])} f Q")
+        if ident not in self.glyphs:
+            raise ValueError(f"<use> of {ident!r}, which is not a glyph the badge placed")
+        font, name = self.glyphs[ident]
+        key = list(self.fonts).index(font) if font in self.fonts else len(self.fonts)
+        self.fonts.setdefault(font, set()).add(name)
+        glyph_id = pdffont.source(font).glyph_ids[name]
+        self.ops.append(f"q {colour(style.get('fill', '#000000'))} rg BT /F{key} {GLYPH_UNITS} Tf "
+                        f"1 0 0 1 {num(float(element.get('x', '0')))} 0 Tm <{glyph_id:04X}> Tj ET Q")
 
 
-@functools.lru_cache(maxsize=4096)
-def glyph_ops(outline: str) -> str:
-    """One glyph outline as path operators, drawn three times larger (each use scales it back).
+def font_objects(font: Font, names: set[str], first: int) -> list[bytes]:
+    """A Type 0 font drawing glyph ids from an embedded TrueType subset, numbered from `first`.
 
-    Outlines are whole numbers with quadratic curves; raising a quadratic to
-    a cubic puts its control points at thirds, so at three times the size
-    every number is whole again: about half the digits of decimals. Keyed by
-    the outline's own text, so it can never answer for another glyph; a kit
-    draws the same few dozen letters on every badge.
+    Objects: the font, its CID font, its descriptor, the font program, and the map back to characters.
     """
-    return path_ops(re.sub(r"-?\d+", lambda match: str(int(match.group()) * 3), outline))[0]
+    info = pdffont.source(font)
+    kept = pdffont.closure(font, names)
+    base = f"/{pdffont.subset_tag(font, kept)}+{re.sub(r'[^A-Za-z0-9-]', '', font.path.stem)}"
+    scale = 1000 / info.upm
+    widths = " ".join(f"{info.glyph_ids[n]}[{num(pdffont.glyph_program(font, n)[1] * scale)}]" for n in kept)
+    box = " ".join(num(v * scale) for v in info.box)
+    program = pdffont.subset(font, kept)
+    characters = pdffont.characters(font)
+    mapped = [n for n in sorted(names, key=info.glyph_ids.__getitem__) if n in characters]
+    pairs = "".join(f"<{info.glyph_ids[n]:04X}><{characters[n].encode('utf-16-be').hex().upper()}>" for n in mapped)
+    to_unicode = ("/CIDInit/ProcSet findresource begin 12 dict begin begincmap/CIDSystemInfo<</Registry(Adobe)"
+                  "/Ordering(UCS)/Supplement 0>>def/CMapName/Adobe-Identity-UCS def/CMapType 2 def "
+                  f"1 begincodespacerange<0000><FFFF>endcodespacerange {len(mapped)} beginbfchar{pairs}endbfchar "
+                  "endcmap CMapName currentdict/CMap defineresource pop end end")
+    return [
+        f"<</Type/Font/Subtype/Type0/BaseFont{base}/Encoding/Identity-H/DescendantFonts[{first + 1} 0 R]"
+        f"/ToUnicode {first + 4} 0 R>>".encode(),
+        f"<</Type/Font/Subtype/CIDFontType2/BaseFont{base}/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)"
+        f"/Supplement 0>>/FontDescriptor {first + 2} 0 R/CIDToGIDMap/Identity/DW 0/W[{widths}]>>".encode(),
+        f"<</Type/FontDescriptor/FontName{base}/Flags 4/FontBBox[{box}]/ItalicAngle 0"
+        f"/Ascent {num(info.ascent * scale)}/Descent {num(info.descent * scale)}"
+        f"/CapHeight {num(info.cap_height * scale)}/StemV 80/FontFile2 {first + 3} 0 R>>".encode(),
+        binary_stream(f"/Length1 {len(program)}", program),
+        stream("", to_unicode),
+    ]
 
 
 def text_string(text: str) -> str:
     """A PDF text string that holds any character: UTF-16BE with its byte-order mark, in hex."""
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def binary_stream(dictionary: str, data: bytes) -> bytes:
+    """A compressed stream object of bytes."""
+    body = zlib.compress(data, 6)
+    return f"<<{dictionary}/Filter/FlateDecode/Length {len(body)}>>stream\n".encode() + body + b"\nendstream"
 
 
 def stream(dictionary: str, data: str) -> bytes:
@@ -233,21 +267,27 @@ def assemble(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
-def badge_pdf(svg: str, title: str, date: str) -> bytes:
-    """The PDF of a badge SVG: one page the badge's size, dated `date` (YYYY-MM-DD...), titled `title`."""
+def badge_pdf(svg: str, glyphs: Mapping[str, tuple[Font, str]], title: str, date: str) -> bytes:
+    """The PDF of a badge SVG: one page the badge's size, dated `date` (YYYY-MM-DD...), titled `title`.
+
+    `glyphs` says which font and glyph each outline in the SVG's <defs> is (GlyphDefs.sources()).
+    """
     root = ET.fromstring(svg)
     _x, _y, width, height = (float(v) for v in (root.get("viewBox") or "").split())
-    outlines = {path.get("id") or "": path.get("d") or "" for defs in root.iter(f"{SVG}defs") for path in defs}
-    page = Page(outlines)
+    page = Page(glyphs)
     page.draw(root, {})
     flip = f"{num(POINTS_PER_PIXEL)} 0 0 {num(-POINTS_PER_PIXEL)} 0 {num(height * POINTS_PER_PIXEL)} cm"
     stamp = "D:" + re.sub(r"\D", "", date)[:8] + "000000Z"
+    first_font = 6
+    fonts = " ".join(f"/F{index} {first_font + 5 * index} 0 R" for index in range(len(page.fonts)))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {num(width * POINTS_PER_PIXEL)} "
-         f"{num(height * POINTS_PER_PIXEL)}] /Contents 4 0 R /Resources << >> >>").encode(),
+         f"{num(height * POINTS_PER_PIXEL)}] /Contents 4 0 R /Resources << /Font << {fonts} >> >> >>").encode(),
         stream("", " ".join(["q", flip, *page.ops, "Q"])),
         f"<< /Title {text_string(title)} /CreationDate ({stamp}) /Producer (svcharter) >>".encode(),
     ]
+    for index, (font, names) in enumerate(page.fonts.items()):
+        objects += font_objects(font, names, first_font + 5 * index)
     return assemble(objects)
