@@ -18,6 +18,7 @@ a badge that cannot be drawn faithfully must fail the build, not print wrong.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 import zlib
@@ -67,11 +68,14 @@ def transform_ops(text: str) -> str:
     return " ".join(ops)
 
 
-def path_ops(d: str) -> tuple[str, list[tuple[float, float]]]:
-    """SVG path data as PDF path operators (quadratics raised to cubics), and every point it passes through."""
+@functools.lru_cache(maxsize=256)
+def path_ops(d: str) -> str:
+    """SVG path data as PDF path operators (quadratics raised to cubics).
+
+    Remembered by the path's own text: the logo's paths are the same on every badge.
+    """
     tokens = re.findall(r"[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?", d)
     ops: list[str] = []
-    points: list[tuple[float, float]] = []
     x = y = start_x = start_y = 0.0
     control: tuple[float, float] | None = None  # the last cubic's second control point, for 's'
     i, command = 0, ""
@@ -109,9 +113,8 @@ def path_ops(d: str) -> tuple[str, list[tuple[float, float]]]:
                                                                       end[1] + 2 / 3 * (qy - end[1])), end]
             ops.append(" ".join(f"{num(px)} {num(py)}" for px, py in pts) + " c")
         control = pts[-2] if lower in ("c", "s") else None
-        points.extend(pts)
         x, y = pts[-1]
-    return " ".join(ops), points
+    return " ".join(ops)
 
 
 def rect_ops(x: float, y: float, w: float, h: float, r: float) -> str:
@@ -176,7 +179,7 @@ class Page:
         elif tag == "use":
             self.place(element, style)
         elif tag == "path":
-            self.paint(path_ops(element.get("d") or "")[0], style)
+            self.paint(path_ops(element.get("d") or ""), style)
         elif tag == "rect":
             x, y, w, h = (float(element.get(k, "0")) for k in ("x", "y", "width", "height"))
             self.paint(rect_ops(x, y, w, h, float(element.get("rx", "0"))), style)

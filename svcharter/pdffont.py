@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import itertools
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,20 +96,20 @@ def subset(font: Font, names: Iterable[str]) -> bytes:
     """A TrueType font program holding only `names` (and their components), each at its own glyph id."""
     info = source(font)
     kept = {info.glyph_ids[name]: glyph_program(font, name) for name in closure(font, names)}
-    glyf, loca, hmtx = bytearray(), [], bytearray()
-    for glyph_id in range(info.glyph_count):
-        loca.append(len(glyf))
-        data, advance, bearing, _parts = kept.get(glyph_id, (b"", 0, 0, ()))
-        glyf += data
-        hmtx += struct.pack(">Hh", advance, bearing)
-    loca.append(len(glyf))
+    sizes = [0] * info.glyph_count
+    hmtx = bytearray(4 * info.glyph_count)  # every glyph not kept: no advance, no bearing, no outline
+    for glyph_id, (data, advance, bearing, _parts) in kept.items():
+        sizes[glyph_id] = len(data)
+        struct.pack_into(">Hh", hmtx, 4 * glyph_id, advance, bearing)
+    glyf = b"".join(kept[glyph_id][0] for glyph_id in sorted(kept))
+    loca = struct.pack(f">{info.glyph_count + 1}I", 0, *itertools.accumulate(sizes))
     head = bytearray(info.tables["head"])
     head[8:12] = b"\0\0\0\0"  # checkSumAdjustment, set below
     head[50:52] = struct.pack(">h", 1)  # indexToLocFormat: 32-bit offsets
     hhea = bytearray(info.tables["hhea"])
     hhea[34:36] = struct.pack(">H", info.glyph_count)  # numberOfHMetrics: every glyph has its own
-    tables = {"glyf": bytes(glyf), "head": bytes(head), "hhea": bytes(hhea), "hmtx": bytes(hmtx),
-              "loca": struct.pack(f">{len(loca)}I", *loca), "maxp": info.tables["maxp"]}
+    tables = {"glyf": glyf, "head": bytes(head), "hhea": bytes(hhea), "hmtx": bytes(hmtx), "loca": loca,
+              "maxp": info.tables["maxp"]}
     program = bytearray(sfnt(tables))
     adjustment = (0xB1B0AFBA - checksum(bytes(program))) & 0xFFFFFFFF
     offset = program.find(bytes(head))
