@@ -81,7 +81,8 @@ def file_digest(path: Path) -> str:
 
 RENDERERS = ("cairosvg", "cairocffi", "segno", "fonttools", "pillow")
 """Packages whose versions are part of the fingerprint."""
-RENDERER_SOURCES = ("artwork.py", "badges.py", "textpath.py", "glyphs.py", "kit.py", "pdf.py", "openbadges.py", "render.py")
+RENDERER_SOURCES = ("artwork.py", "badges.py", "textpath.py", "glyphs.py", "kit.py", "pdf.py", "pdffont.py", "openbadges.py",
+                    "render.py")
 """Our modules that shape a rendered file's bytes: a change to any of them renders every kit again."""
 CAIRO_MISSING = ("cairo, the C library that draws the badges, cannot be loaded ({reason}). Install it and build "
                  "again: on Debian or Ubuntu `sudo apt-get install libcairo2`, on Fedora `sudo dnf install cairo`, "

@@ -14,6 +14,7 @@ browser makes, and why.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -72,6 +73,7 @@ class Layout:
 
     parts: dict[str, str]  # block name -> SVG markup, in paint order
     boxes: dict[str, Box]  # block name -> box in user units
+    glyphs: GlyphDefs | None = None  # the glyphs the parts place, where they are shared outlines
 
 
 # ---------------------------------------------------------------- layout
@@ -116,9 +118,7 @@ def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
     coordinates. For the white version the modules are holes in a white
     square, so the code still reads dark-on-light wherever the badge is placed.
     """
-    qr = segno.make(url, error="m", micro=False)
-    border = 2
-    rows = [list(row) for row in qr.matrix_iter(scale=1, border=border)]
+    rows = qr_modules(url)
     size = len(rows)
     parts: list[str] = [f"M0 0H{size}V{size}H0Z"] if knockout else []
     for y, row in enumerate(rows):
@@ -130,7 +130,18 @@ def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
     return f'<path id="qr" fill="{colour}"{rule} transform="{transform}" d="{"".join(parts)}"/>'
 
 
-def module_runs(row: list) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=8)
+def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's modules with a two-module quiet zone, row by row.
+
+    Choosing the best mask is most of segno's time, and both colours of a kit
+    encode the same address: keyed by the address alone, this makes it once per kit.
+    """
+    qr = segno.make(url, error="m", micro=False)
+    return tuple(tuple(bool(module) for module in row) for row in qr.matrix_iter(scale=1, border=2))
+
+
+def module_runs(row: Sequence[bool]) -> list[tuple[int, int]]:
     """Horizontal runs of dark modules, merged so the path stays small."""
     runs: list[tuple[int, int]] = []
     start = None
@@ -253,7 +264,7 @@ def layout(subject: BadgeSubject, white: bool = False, art: Artwork | None = Non
     )
     column(subject, colour, parts, boxes, glyphs)
     parts["defs"] = glyphs.markup()
-    return Layout(parts, boxes)
+    return Layout(parts, boxes, glyphs)
 
 
 def clean_xml_text(text: str) -> str:
@@ -275,14 +286,22 @@ def badge_title(subject: BadgeSubject) -> str:
 
 def badge_svg(subject: BadgeSubject, white: bool = False, art: Artwork | None = None) -> str:
     """The unbaked badge SVG: outlines only, plus escaped title and description."""
+    return badge_drawing(subject, white, art)[0]
+
+
+def badge_drawing(subject: BadgeSubject, white: bool = False,
+                  art: Artwork | None = None) -> tuple[str, dict[str, tuple[textpath.Font, str]]]:
+    """The unbaked badge SVG, and which font and glyph each of its outlines is (for the PDF)."""
     title = clean_xml_text(badge_title(subject))
     desc = clean_xml_text(f"Check that this signatory is current at {subject.page_url}")
-    body = "\n".join(layout(subject, white, art).parts.values())
-    return (
+    drawn_layout = layout(subject, white, art)
+    body = "\n".join(drawn_layout.parts.values())
+    svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:g} {HEIGHT:g}" '
         f'width="{WIDTH:g}" height="{HEIGHT:g}" role="img">\n'
         f"<title>{title}</title>\n<desc>{desc}</desc>\n{card(white)}\n{body}\n</svg>\n"
     )
+    return svg, drawn_layout.glyphs.sources() if drawn_layout.glyphs else {}
 
 
 # ---------------------------------------------------------------- rendering
@@ -318,12 +337,13 @@ def render_kit(subject: BadgeSubject, directory: Path, art: Artwork | None = Non
     """
     art = art or load_artwork()
     for suffix, white, _style in COLOURS:
-        plain = badge_svg(subject, white, art)
+        plain, glyphs = badge_drawing(subject, white, art)
         baked = openbadges.bake_svg(plain, subject.assertion_url, subject.assertion_json)
         (directory / f"{subject.id}-badge{suffix}.svg").write_text(baked, encoding="utf-8")
         if not white:
             title = XML_INVALID.sub("", badge_title(subject))
-            (directory / f"{subject.id}-badge.pdf").write_bytes(pdf.badge_pdf(plain, title, f"{subject.year:04d}-01-01"))
+            document = pdf.badge_pdf(plain, glyphs, title, f"{subject.year:04d}-01-01")
+            (directory / f"{subject.id}-badge.pdf").write_bytes(document)
 
 
 # ---------------------------------------------------------------- caching

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import yaml
 
@@ -155,6 +157,16 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
         return _build(cfg, progress, settings)
 
 
+Result = TypeVar("Result")
+
+
+def _timed(phase: Callable[[str], AbstractContextManager[None]], name: str, work: Callable[..., Result],
+           *args: object) -> Result:
+    """`work(*args)` timed as phase `name`: for work that runs on a thread beside another phase."""
+    with phase(name):
+        return work(*args)
+
+
 def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     """The stages of a build, once it is known that it may write."""
     report = BuildReport(timings=progress.timings)
@@ -170,9 +182,7 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     report.badges_rendered = extras.badges_rendered
     with phase("markdown"):
         docs = make_docs(cfg, register, extras.page_context)
-    with phase("cards"):
-        report.cards_rendered, card_files = site_extras.share_cards(cfg, register, docs, progress, extras.art)
-    extras.files.update(card_files.files)
+    subjects = site_extras.card_subjects(register, docs)
     with phase("sync_tree"):
         report.pages_written = sync_tree(renderers.docs_dir(cfg), docs)
     progress.step(f"wrote {report.pages_written} changed Markdown files of {len(docs)}")
@@ -180,10 +190,14 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     del docs
     extras.page_context.clear()
 
-    with staging_for(cfg.output) as staging:
+    with staging_for(cfg.output) as staging, ThreadPoolExecutor(1, thread_name_prefix="cards") as beside:
+        # No page needs its card, so the cards are drawn while the renderer, which uses one core, renders.
+        cards_drawn = beside.submit(_timed, phase, "cards", site_extras.share_cards, cfg, subjects, progress, extras.art)
         with phase("render"):
             rendered = renderers.render(cfg, settings, register.site.site_url, renderers.docs_dir(cfg), staging)
         progress.step(f"{renderers.RENDERERS[cfg.renderer]} rendered the pages")
+        report.cards_rendered, card_files = cards_drawn.result()
+        extras.files.update(card_files.files)
         with phase("secure_site"):
             security.secure_site(staging, rendered.secured, rendered.runtime_styles)  # any page the plugin did not see
         with phase("add_files"):

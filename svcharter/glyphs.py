@@ -3,8 +3,10 @@
 A badge repeats letters. Drawing every occurrence again as its own path made
 each badge SVG about 95 KB, most of it the same few dozen outlines; at 10,000
 signatories that alone is almost 2 GB. Here each glyph an SVG needs is
-outlined once, on a 1,000-unit em in whole numbers (finer than a tenth of a
-pixel at 1200 px wide), and every occurrence is a short <use> of it. The
+outlined once, on a 250-unit em in whole numbers, and every occurrence is
+a short <use> of it at a whole-unit offset. Drawn at 1200 px wide, a badge
+from 250 units differs from one from 500 by 0.07 of 255 on average, and
+its SVG is 7% smaller (1,000 units: 12% larger). The
 references are fragment-only (`#g12`), so the SVG still needs nothing outside
 itself, and the outlines come from the font, never from the untrusted text.
 """
@@ -19,7 +21,7 @@ from fontTools.pens.transformPen import TransformPen
 
 from svcharter.textpath import Box, Font, fmt, place, union
 
-GLYPH_UNITS = 1000
+GLYPH_UNITS = 250
 """Units per em of the outlines in <defs>."""
 
 
@@ -72,7 +74,7 @@ class RelativePathPen(BasePen):
 
 @functools.lru_cache(maxsize=2048)
 def outline_data(font: Font, name: str) -> str:
-    """A glyph's outline on the 1,000-unit em, as path data; made once per process (a kit needs it twice)."""
+    """A glyph's outline on the 250-unit em, as path data; made once per process (a kit needs it twice)."""
     scale = GLYPH_UNITS / font.upm
     pen = RelativePathPen()
     font.outline(name).replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)))
@@ -86,6 +88,7 @@ class GlyphDefs:
         self.prefix = prefix
         self._ids: dict[tuple[Path, str], str] = {}
         self._paths: list[str] = []
+        self._sources: dict[str, tuple[Font, str]] = {}
 
     def ref(self, font: Font, name: str) -> str | None:
         """The id of a glyph's outline, outlining it on first use; None for a blank glyph (a space)."""
@@ -95,6 +98,7 @@ class GlyphDefs:
                 return None
             ident = f"{self.prefix}{len(self._paths)}"
             self._ids[key] = ident
+            self._sources[ident] = (font, name)
             self._paths.append(f'<path id="{ident}" d="{outline_data(font, name)}"/>')
         return self._ids[key]
 
@@ -107,7 +111,7 @@ class GlyphDefs:
             ident = self.ref(font, name)
             if ident is None:
                 continue
-            offset = fmt(gx * GLYPH_UNITS / font.upm)
+            offset = str(round(gx * GLYPH_UNITS / font.upm))
             uses.append(f'<use href="#{ident}" x="{offset}"/>' if offset != "0" else f'<use href="#{ident}"/>')
             box = font.bounds(name)
             if box is not None:
@@ -115,6 +119,10 @@ class GlyphDefs:
                                   x + (gx + box[2]) * scale, baseline - box[1] * scale))
         em = size / GLYPH_UNITS
         return f'<g transform="translate({fmt(x)} {fmt(baseline)}) scale({em:.6g} {-em:.6g})">{"".join(uses)}</g>', ink
+
+    def sources(self) -> dict[str, tuple[Font, str]]:
+        """Which font and glyph each outline id is: the PDF embeds the font's own glyph rather than the outline."""
+        return dict(self._sources)
 
     def markup(self) -> str:
         """The <defs> element holding every outline used so far (empty when there is none)."""

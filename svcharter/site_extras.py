@@ -227,9 +227,8 @@ def page_url_path(markdown_path: str) -> str:
 SIGNATORY_PAGE = re.compile(r"^register/([a-z0-9-]+)/index\.md$")
 
 
-def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progress,
-                art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
-    """A 1200x630 card beside every page (card.png), named after the page; returns how many were rendered."""
+def card_subjects(register: Register, docs: FileSet) -> list[cards.CardSubject]:
+    """What each page's 1200x630 share card (card.png beside the page) says, worked out from the pages."""
     parts = urlsplit(register.site.site_url)
     address = (parts.netloc + parts.path).rstrip("/")
     subjects = []
@@ -238,6 +237,12 @@ def share_cards(cfg: Config, register: Register, docs: FileSet, progress: Progre
             continue
         headline, subline = _card_words(register, path, content)
         subjects.append(cards.CardSubject(page_url_path(path) + "card.png", headline, subline, address=address))
+    return subjects
+
+
+def share_cards(cfg: Config, subjects: list[cards.CardSubject], progress: Progress,
+                art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
+    """Render (or take from the cache) every page's share card; returns how many were rendered, and the files."""
     progress.step(f"drawing {len(subjects)} share cards")
     output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir))
     docs_cards = FileSet()

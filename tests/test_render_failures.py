@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import BUILD_DATE, ROOT, SITE_URL, write_register
 
 # Runs the command line in a Python where the cairo C library cannot be loaded, as on a machine without libcairo2:
@@ -84,3 +85,28 @@ def test_render_workers_of_a_killed_build_exit(tmp_path: Path) -> None:
     finally:
         if session_processes(build.pid):  # only this test's own session
             os.killpg(build.pid, signal.SIGKILL)
+
+
+def test_a_card_that_fails_beside_the_renderer_fails_the_build_and_keeps_the_last_good_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cards are drawn on a thread while MkDocs renders: a failure there must still stop the swap."""
+    from conftest import last_good_site, tree_snapshot
+
+    from svcharter import build, cards
+    from svcharter.config import Config
+    from svcharter.errors import BuildError
+
+    def broken(*_args: object, **_kwargs: object) -> bytes:
+        raise BuildError("the card could not be drawn")
+
+    register = write_register(tmp_path, "  - id: acme-ltd\n    name: Acme Ltd\n    sector: private\n    size: small\n"
+                                        "    signed: 2018-03-01\n")
+    output = tmp_path / "site"
+    before = last_good_site(output)
+    monkeypatch.setattr(cards, "render_png", broken)  # one worker: cards are drawn in this process
+    cfg = Config(signatories=register, output=output, cache_dir=tmp_path / "cache", site_url=SITE_URL, workers=1,
+                 quiet=True)
+    with pytest.raises(BuildError, match="the card could not be drawn"):
+        build.build(cfg)
+    assert tree_snapshot(output) == before
+    assert not list(tmp_path.glob(".site-staging*"))
