@@ -10,6 +10,7 @@ asserted: the machine is shared and small.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -52,15 +53,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Cold build, nothing-changed rebuild, then one renamed record: the benchmark's three builds at N = 100."""
     work = tmp_path_factory.mktemp("bench")
     register, cache, site = work / "register.yaml", work / "cache", work / "site"
-    subjects = work / "subjects.pickle"
     records = synthetic.write_register(register, N)
-    cold = run.run_build(register, site, cache, dump_subjects=subjects)
+    cold = run.run_build(register, site, cache)
     stamps = run.badge_stamps(site)
     again = run.run_build(register, site, cache)
     stamps_again = run.badge_stamps(site)
     renamed = synthetic.change_one_name(register, records)
     changed = run.run_build(register, site, cache)
-    return {"work": work, "cache": cache, "site": site, "subjects": subjects, "records": records, "cold": cold,
+    return {"work": work, "cache": cache, "site": site, "records": records, "cold": cold,
             "stamps": stamps, "again": again, "stamps_again": stamps_again, "renamed": renamed, "changed": changed,
             "stamps_changed": run.badge_stamps(site)}
 
@@ -95,13 +95,22 @@ def test_one_changed_record_renders_one_badge_kit(built: dict) -> None:
     assert any(k.startswith(prefix) and v != built["stamps"].get(k) for k, v in built["stamps_changed"].items())
 
 
-def test_floors_run_on_the_same_inputs(built: dict, tmp_path: Path) -> None:
-    """Both floors must work with the real mkdocs.yml (strict, custom_dir) and the dumped badge subjects."""
+def test_mkdocs_floor_runs_on_the_same_pages(built: dict, tmp_path: Path) -> None:
+    """The MkDocs floor must work on the build's generated pages with the real mkdocs.yml (strict, custom_dir)."""
     docs = tmp_path / "docs"
     shutil.copytree(built["cache"] / "docs", docs)
     floor = run.mkdocs_floor(docs, tmp_path)
     assert floor.wall > 0
-    badge = run.badge_floor(built["subjects"], 2, 1).result
-    assert badge["measured"] == 2
-    assert badge["subjects"] == built["cold"].result["badges_rendered"]
-    assert badge["floor_seconds"] > 0
+
+
+def test_results_render_from_the_committed_numbers() -> None:
+    """RESULTS.md renders from bench/results.json, whose older entries still hold the retired badge floor's numbers."""
+    store = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+    machine = {"cores": 2, "memory_gib": 1.0, "cpu": "test", "python": "3", "platform": "test", "cairo": "?",
+               "chromium": "not found", "packages": {}}
+    text = run.render(store, machine, run.NOTES)
+    assert "floor (b)" not in text and "badge floor" not in text
+    assert "| cold ÷ mkdocs floor" in text
+    assert "N=10,000: cold build ≤ 5 minutes" in text
+    cold, floor = store["1000"]["cold"]["wall"], min(r["wall"] for r in store["1000"]["mkdocs_floor"])
+    assert run.derived(store["1000"])["cold_ratio"] == pytest.approx(cold / floor)
