@@ -14,6 +14,7 @@ itself, and the outlines come from the font, never from the untrusted text.
 from __future__ import annotations
 
 import functools
+import itertools
 from pathlib import Path
 
 from fontTools.pens.basePen import BasePen
@@ -30,39 +31,53 @@ class RelativePathPen(BasePen):
 
     Every point is rounded before the step to it is taken, so rounding never
     accumulates along a contour. A command letter is written only when it
-    changes, as SVG allows.
+    changes, as SVG allows. TrueType's runs of off-curve points, whose
+    on-curve points lie halfway between them, are written as one "q" and then
+    "t"s, which leave out each control point that is the last one reflected.
     """
 
     def __init__(self) -> None:
         super().__init__(None)
         self.parts: list[str] = []
-        self.here = self.start = (0, 0)
+        self.here: tuple[float, float] = (0, 0)
+        self.start: tuple[float, float] = (0, 0)
         self.last = ""
 
     def _steps(self, command: str, *points: tuple[float, float]) -> None:
-        """One segment: every point relative to the current one, as SVG's lower-case commands take them."""
+        """One segment to points already on the grid, each relative to the current point."""
         x0, y0 = self.here
-        rounded = [(round(x), round(y)) for x, y in points]
-        text = " ".join(f"{x - x0} {y - y0}" for x, y in rounded).replace(" -", "-")
+        text = " ".join(f"{_short(x - x0)} {_short(y - y0)}" for x, y in points).replace(" -", "-")
         if command != self.last or command == "m":
             text = command + text
         elif not text.startswith("-"):
             text = " " + text
         self.parts.append(text)
-        self.here, self.last = rounded[-1], command
+        self.here, self.last = points[-1], command
 
     def _moveTo(self, pt: tuple[float, float]) -> None:
-        self._steps("m", pt)
+        self._steps("m", _grid(pt))
         self.start = self.here
 
     def _lineTo(self, pt: tuple[float, float]) -> None:
-        self._steps("l", pt)
+        self._steps("l", _grid(pt))
 
     def _curveToOne(self, pt1: tuple[float, float], pt2: tuple[float, float], pt3: tuple[float, float]) -> None:
-        self._steps("c", pt1, pt2, pt3)
+        self._steps("c", _grid(pt1), _grid(pt2), _grid(pt3))
 
     def _qCurveToOne(self, pt1: tuple[float, float], pt2: tuple[float, float]) -> None:
-        self._steps("q", pt1, pt2)
+        self._steps("q", _grid(pt1), _grid(pt2))
+
+    def qCurveTo(self, *points: tuple[float, float] | None) -> None:
+        """Off-curve points with implied on-curve points between them, ending on `points[-1]`."""
+        end = points[-1]
+        if end is None or len(points) < 3:  # a contour of off-curve points only, or a single quadratic
+            super().qCurveTo(*points)
+            return
+        controls = [_grid(point) for point in points[:-1] if point is not None]
+        ends = [_middle(a, b) for a, b in itertools.pairwise(controls)] + [_grid(end)]
+        self._steps("q", controls[0], ends[0])
+        for point in ends[1:]:
+            self._steps("t", point)  # its control point is the last one reflected through the current point
 
     def _closePath(self) -> None:
         self.parts.append("z")
@@ -70,6 +85,23 @@ class RelativePathPen(BasePen):
 
     def commands(self) -> str:
         return "".join(self.parts)
+
+
+def _grid(point: tuple[float, float]) -> tuple[float, float]:
+    return float(round(point[0])), float(round(point[1]))
+
+
+def _middle(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """Halfway between two grid points: whole or half units, which floats hold exactly."""
+    return (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+
+
+def _short(value: float) -> str:
+    """A whole or half unit as few characters as SVG allows: 3, -2, .5, -1.5."""
+    if value == int(value):
+        return str(int(value))
+    text = f"{value:.1f}"
+    return text.replace("0.", ".", 1) if abs(value) < 1 else text
 
 
 @functools.lru_cache(maxsize=2048)

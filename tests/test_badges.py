@@ -101,7 +101,7 @@ def test_blocks_stay_in_safe_area_and_apart(name: str, white: bool) -> None:
         assert not overlap(a, b), (ka, a, kb, b)
 
 
-ARGUMENTS = {"m": 2, "l": 2, "h": 1, "v": 1, "q": 4, "c": 6, "z": 0}
+ARGUMENTS = {"m": 2, "l": 2, "h": 1, "v": 1, "q": 4, "t": 2, "c": 6, "z": 0}
 
 
 def path_points(d: str) -> list[tuple[float, float]]:
