@@ -11,6 +11,7 @@ cards whose text, artwork, code or renderer changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -340,6 +341,7 @@ class CardPalette:
 
     colours: tuple[RGB, ...]
     lookup: PIL.Image.Image
+    head: DeflatedHead | None = None  # the backdrop's top rows, compressed once
 
     def apply(self, image: PIL.Image.Image) -> PIL.Image.Image:
         """Each pixel to the nearest palette colour (a cached lookup in Pillow, no per-card palette search)."""
@@ -376,8 +378,11 @@ def _checked_palette(art: artwork.Artwork) -> CardPalette | None:
     lookup.putpalette([level for colour in colours for level in lookup_key(colour)])
     palette = CardPalette(colours, lookup)
     ground = pixels_image(*render.glyph_runs_pixels(shared_drawing(art), WIDTH, []))
-    error = max(high for _low, high in ImageChops.difference(palette.apply(ground).convert("RGB"), ground).getextrema())
-    return palette if error <= palette_tolerance(art) else None
+    indexed = palette.apply(ground)
+    error = max(high for _low, high in ImageChops.difference(indexed.convert("RGB"), ground).getextrema())
+    if error > palette_tolerance(art):
+        return None
+    return dataclasses.replace(palette, head=deflate_head(indexed.tobytes(), WIDTH, HEAD_ROWS))
 
 
 def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> bytes:
@@ -395,7 +400,7 @@ def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> byte
     return palette_png(image, card_palette(art))
 
 
-def pixels_image(width: int, height: int, pixels: bytes) -> PIL.Image.Image:
+def pixels_image(width: int, height: int, pixels: bytes | bytearray) -> PIL.Image.Image:
     """cairo's opaque 32-bit pixels as an RGB image, without copying them."""
     import sys
 
@@ -413,25 +418,67 @@ def palette_png(image: PIL.Image.Image, palette: CardPalette | None) -> bytes:
         indexed = palette.apply(image)
     else:
         indexed = image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    return indexed_png(indexed.size, bytes(indexed.getpalette() or []), indexed.tobytes())
+    head = palette.head if palette is not None else None
+    return indexed_png(indexed.size, bytes(indexed.getpalette() or []), indexed.tobytes(), head)
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+HEAD_ROWS = int(TEXT_TOP) - 8
+"""Rows at the top that hold only the backdrop and logo: no words are laid out above TEXT_TOP."""
 
 
-def indexed_png(size: tuple[int, int], palette: bytes, indices: bytes) -> bytes:
+def indexed_png(size: tuple[int, int], palette: bytes, indices: bytes, head: DeflatedHead | None = None) -> bytes:
     """An 8-bit indexed PNG with every row unfiltered, written here rather than by Pillow.
 
     Neighbouring palette indices say nothing about neighbouring colours, so PNG's row filters only scramble
     the runs zlib would find: on the benchmark's cards Pillow's encoder made files 8 to 14% larger than rows
-    left unfiltered.
+    left unfiltered. With `head`, rows that match it are not compressed again (see DeflatedHead).
     """
     width, height = size
-    view = memoryview(indices)
-    rows = b"".join(b"\0" + view[row * width:(row + 1) * width] for row in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits per index, palette colour, no interlace
-    chunks = ((b"IHDR", header), (b"PLTE", palette), (b"IDAT", zlib.compress(rows, PNG_LEVEL)), (b"IEND", b""))
+    chunks = ((b"IHDR", header), (b"PLTE", palette), (b"IDAT", image_data(indices, width, head)), (b"IEND", b""))
     return PNG_SIGNATURE + b"".join(_chunk(kind, data) for kind, data in chunks)
+
+
+def unfiltered_rows(indices: bytes | memoryview, width: int) -> bytes:
+    """Rows of indices as PNG image data before compression: each one led by filter type 0 (none)."""
+    view = memoryview(indices)
+    return b"".join(b"\0" + view[start:start + width] for start in range(0, len(view), width))
+
+
+@dataclass(frozen=True)
+class DeflatedHead:
+    """The top rows every card shares, compressed once per artwork as the start of a zlib stream.
+
+    Compressing them again for every card was a quarter of its compression time (measured 8.2 against 6.2 ms
+    on a long-named card). They are written as raw deflate blocks ending on a byte boundary (a sync flush), so
+    each card's own rows follow as further blocks, and the stream's checksum carries on from theirs: a valid
+    zlib stream. The card's rows cannot refer back into the head, which costs nothing measurable (21.7 KB a
+    card on the benchmark's names, against 21.8 KB compressed whole).
+    """
+
+    indices: bytes  # the rows' palette indices, to check that a card's top rows are these
+    deflated: bytes
+    adler: int  # Adler-32 of the head's unfiltered rows
+
+
+def deflate_head(indices: bytes, width: int, rows: int) -> DeflatedHead:
+    """The first `rows` rows of a card compressed as the start of its zlib stream."""
+    head = bytes(indices[:rows * width])
+    data = unfiltered_rows(head, width)
+    compressor = zlib.compressobj(PNG_LEVEL, zlib.DEFLATED, -15)
+    return DeflatedHead(head, compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.adler32(data))
+
+
+def image_data(indices: bytes, width: int, head: DeflatedHead | None) -> bytes:
+    """The zlib stream of a card's rows, reusing the compressed head when the card's top rows are the head's."""
+    if head is None or not indices.startswith(head.indices):
+        return zlib.compress(unfiltered_rows(indices, width), PNG_LEVEL)
+    rest = unfiltered_rows(memoryview(indices)[len(head.indices):], width)
+    compressor = zlib.compressobj(PNG_LEVEL, zlib.DEFLATED, -15)
+    body = compressor.compress(rest) + compressor.flush()
+    stream_header = zlib.compress(b"", PNG_LEVEL)[:2]  # the same two bytes zlib.compress would start with
+    return stream_header + head.deflated + body + struct.pack(">I", zlib.adler32(rest, head.adler))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

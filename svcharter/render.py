@@ -143,13 +143,14 @@ def ground_pixels(base: Drawing, width: int) -> bytes:
     return _ground[0][2]
 
 
-def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple]) -> tuple[int, int, bytes]:
+def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple]) -> tuple[int, int, bytes | bytearray]:
     """A drawing with lines of text painted over it straight from the font's outlines, as raw pixels.
 
     Each run is (colour "#rrggbb", textpath.Font, size, x, baseline, text), in the drawing's units, placed
     exactly as textpath.draw places its paths; each is filled at once with the non-zero rule, as SVG fills.
-    Returns (width, height, bytes): cairo's native 32-bit pixels (B, G, R, A on little-endian machines, alpha
+    Returns (width, height, pixels): cairo's native 32-bit pixels (B, G, R, A on little-endian machines, alpha
     premultiplied), rows packed without padding, for a caller that encodes them itself (no PNG round trip).
+    They are the buffer cairo painted into, not a copy: copying 3 MB was a tenth of a card's time.
     """
     scale = width / base.width
     height = int(round(base.height * scale))
@@ -170,5 +171,5 @@ def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple]) -> tuple
         context.fill()
     image.finish()
     if stride == width * 4:
-        return width, height, bytes(pixels)
+        return width, height, pixels
     return width, height, b"".join(pixels[row * stride:row * stride + width * 4] for row in range(height))

@@ -326,3 +326,27 @@ def test_glyphs_from_cached_paths_match_the_pen() -> None:
     difference = ImageChops.difference(pen, cached)
     assert max(high for _low, high in difference.getextrema()) <= 1  # measured: 4 pixels off by one level
     assert sum(difference.convert("L").histogram()[1:]) < 100
+
+
+def test_compressed_head_decodes_to_the_same_indices_as_a_whole_stream() -> None:
+    """A card's top rows come from the head compressed once per artwork; the file must decode the same."""
+    import io
+
+    from svcharter import render
+
+    palette = cards.card_palette(artwork.load_artwork())
+    assert palette is not None and palette.head is not None
+    runs = cards.RunRecorder()
+    cards.layout(LONG_CARD, runs)
+    indexed = palette.apply(cards.pixels_image(*render.glyph_runs_pixels(cards.shared_drawing(artwork.load_artwork()), cards.WIDTH, runs.runs)))
+    indices, colours = indexed.tobytes(), bytes(indexed.getpalette() or [])
+    assert indices.startswith(palette.head.indices)  # the words start below the head
+    joined = cards.indexed_png(indexed.size, colours, indices, palette.head)
+    assert joined == cards.render_png(LONG_CARD)
+    whole = cards.indexed_png(indexed.size, colours, indices)
+    assert joined != whole
+    for data in (joined, whole):
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.tobytes() == indices and image.getpalette() == list(colours)
+    other = bytes([1]) + indices[1:]  # a card whose top rows differ is compressed whole
+    assert cards.indexed_png(indexed.size, colours, other, palette.head) == cards.indexed_png(indexed.size, colours, other)
