@@ -377,12 +377,13 @@ def _checked_palette(art: artwork.Artwork) -> CardPalette | None:
     lookup = Image.new("P", (1, 1))
     lookup.putpalette([level for colour in colours for level in lookup_key(colour)])
     palette = CardPalette(colours, lookup)
-    ground = pixels_image(*render.glyph_runs_pixels(shared_drawing(art), WIDTH, []))
+    width, height, pixels = render.glyph_runs_pixels(shared_drawing(art), WIDTH, [])
+    ground = pixels_image(width, height, pixels)
     indexed = palette.apply(ground)
     error = max(high for _low, high in ImageChops.difference(indexed.convert("RGB"), ground).getextrema())
     if error > palette_tolerance(art):
         return None
-    return dataclasses.replace(palette, head=deflate_head(indexed.tobytes(), WIDTH, HEAD_ROWS))
+    return dataclasses.replace(palette, head=deflate_head(pixels, indexed.tobytes(), width, HEAD_ROWS))
 
 
 def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> bytes:
@@ -396,8 +397,7 @@ def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> byte
     art = art or artwork.load_artwork()
     runs = RunRecorder()
     layout(subject, runs, art)
-    image = pixels_image(*render.glyph_runs_pixels(shared_drawing(art), WIDTH, runs.runs))
-    return palette_png(image, card_palette(art))
+    return palette_png(*render.glyph_runs_pixels(shared_drawing(art), WIDTH, runs.runs), card_palette(art))
 
 
 def pixels_image(width: int, height: int, pixels: bytes | bytearray) -> PIL.Image.Image:
@@ -410,16 +410,23 @@ def pixels_image(width: int, height: int, pixels: bytes | bytearray) -> PIL.Imag
     return Image.frombuffer("RGB", (width, height), pixels, "raw", order, 0, 1)
 
 
-def palette_png(image: PIL.Image.Image, palette: CardPalette | None) -> bytes:
-    """The opaque card as an indexed-colour PNG: a card per page makes its bytes count."""
+def palette_png(width: int, height: int, pixels: bytes | bytearray, palette: CardPalette | None) -> bytes:
+    """The opaque card (cairo's pixels) as an indexed-colour PNG: a card per page makes its bytes count.
+
+    Where the card's top rows are the backdrop's, only the rows below them are mapped onto the palette.
+    """
     from PIL import Image
 
-    if palette is not None:
-        indexed = palette.apply(image)
-    else:
+    if palette is None:
+        image = pixels_image(width, height, pixels)
         indexed = image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    head = palette.head if palette is not None else None
-    return indexed_png(indexed.size, bytes(indexed.getpalette() or []), indexed.tobytes(), head)
+        return indexed_png(indexed.size, bytes(indexed.getpalette() or []), indexed.tobytes())
+    colours = bytes(level for colour in palette.colours for level in colour)
+    head = palette.head
+    if head is None or not pixels.startswith(head.pixels):
+        return indexed_png((width, height), colours, palette.apply(pixels_image(width, height, pixels)).tobytes())
+    below = pixels_image(width, height - head.rows, memoryview(pixels)[len(head.pixels):])
+    return indexed_png((width, height), colours, head.indices + palette.apply(below).tobytes(), head)
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -457,17 +464,20 @@ class DeflatedHead:
     card on the benchmark's names, against 21.8 KB compressed whole).
     """
 
-    indices: bytes  # the rows' palette indices, to check that a card's top rows are these
+    rows: int
+    pixels: bytes  # the rows as cairo painted them, to check that a card's top rows are these
+    indices: bytes  # and as palette indices
     deflated: bytes
     adler: int  # Adler-32 of the head's unfiltered rows
 
 
-def deflate_head(indices: bytes, width: int, rows: int) -> DeflatedHead:
+def deflate_head(pixels: bytes | bytearray, indices: bytes, width: int, rows: int) -> DeflatedHead:
     """The first `rows` rows of a card compressed as the start of its zlib stream."""
     head = bytes(indices[:rows * width])
     data = unfiltered_rows(head, width)
     compressor = zlib.compressobj(PNG_LEVEL, zlib.DEFLATED, -15)
-    return DeflatedHead(head, compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.adler32(data))
+    deflated = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return DeflatedHead(rows, bytes(pixels[:rows * width * 4]), head, deflated, zlib.adler32(data))
 
 
 def image_data(indices: bytes, width: int, head: DeflatedHead | None) -> bytes:
