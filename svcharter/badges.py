@@ -111,23 +111,26 @@ def bottom_block(key: str, text: str, font: textpath.Font, area: Box, fit: dict,
 
 
 def qr_path(url: str, box: Box, colour: str, knockout: bool) -> str:
-    """The QR code as one path of module runs (no <image>), filling a square box.
+    """The QR code as one stroked path of module runs (no <image>), filling a square box.
 
-    The path is drawn in module units (whole numbers, relative moves) and
-    scaled into the box, which makes it a third of the size of absolute
-    coordinates. For the white version the modules are holes in a white
-    square, so the code still reads dark-on-light wherever the badge is placed.
+    Each run of modules is a line one module thick along the middle of its
+    row, placed relative to the last run and scaled into the box: about half
+    the size of filled rectangles, and still one shape, so rows meet without
+    seams. The colour version strokes the dark modules. The white version
+    strokes the light modules and the quiet zone in white and leaves the dark
+    ones empty, so the code still reads dark-on-light wherever the badge is placed.
     """
     rows = qr_modules(url)
     size = len(rows)
-    parts: list[str] = [f"M0 0H{size}V{size}H0Z"] if knockout else []
+    parts: list[str] = []
     for y, row in enumerate(rows):
-        for start, end in module_runs(row):
-            parts.append(f"M{start} {y}h{end - start}v1h-{end - start}z")
-    rule = ' fill-rule="evenodd"' if knockout else ""
+        runs = module_runs([dark != knockout for dark in row])
+        for index, (start, end) in enumerate(runs):
+            gap = start - runs[index - 1][1] if index else 0
+            parts.append(f"m{gap} 0h{end - start}" if index else f"M{start} {y}.5h{end - start}")
     f = textpath.fmt
     transform = f"translate({f(box[0])} {f(box[1])}) scale({(box[2] - box[0]) / size:.6g})"
-    return f'<path id="qr" fill="{colour}"{rule} transform="{transform}" d="{"".join(parts)}"/>'
+    return f'<path id="qr" fill="none" stroke="{colour}" transform="{transform}" d="{"".join(parts)}"/>'
 
 
 @functools.lru_cache(maxsize=8)

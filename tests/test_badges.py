@@ -493,3 +493,30 @@ def test_logo_files(tmp_path: Path) -> None:
     master = files["logo/charter-logo.svg"].read_text(encoding="utf-8")
     assert "<text" not in master and "Shropshire Social Value Charter" in master
     assert badges.render_logo_files(tmp_path) == files
+
+
+@pytest.mark.parametrize("white", [False, True])
+def test_qr_code_reads_back_module_for_module(white: bool) -> None:
+    """Drawn, every module of the QR code is dark or light exactly as the code says, on the badge's own background."""
+    import io
+
+    from PIL import Image
+
+    subj = subject("acme", LONG_MIXED)
+    svg = badges.badge_svg(subj, white)
+    modules = badges.qr_modules(subj.page_url)
+    size, width = len(modules), 1200
+    scale = width / badges.WIDTH
+    with Image.open(io.BytesIO(render.png_bytes(render.draw(svg), width))) as drawn:
+        ground = (0, 48, 43, 255) if white else (255, 255, 255, 255)  # the white badge goes on a dark page
+        page = Image.alpha_composite(Image.new("RGBA", drawn.size, ground), drawn.convert("RGBA")).convert("L")
+    left, top, right, _bottom = layout_box(subj, white, "qr")
+    step = (right - left) / size
+    read = [[page.getpixel((round((left + (x + 0.5) * step) * scale), round((top + (y + 0.5) * step) * scale))) < 128
+             for x in range(size)] for y in range(size)]
+    assert read == [list(row) for row in modules]
+    assert any(any(row) for row in modules) and not all(all(row) for row in modules)
+
+
+def layout_box(subj: badges.BadgeSubject, white: bool, key: str) -> tuple[float, float, float, float]:
+    return badges.layout(subj, white).boxes[key]
