@@ -24,7 +24,7 @@ from .register import Register, SiteInfo
 from .register_cache import cached_register
 from .sources import check_sources
 from .textpath import missing_glyphs
-from .writer import FileSet, add_files, staging_for, swap_in, sync_tree
+from .writer import FileSet, add_files, remove_from_staging, staging_for, swap_in, sync_tree
 
 
 @dataclass
@@ -196,6 +196,7 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
         with phase("render"):
             rendered = renderers.render(cfg, settings, register.site.site_url, renderers.docs_dir(cfg), staging)
         progress.step(f"{renderers.RENDERERS[cfg.renderer]} rendered the pages")
+        remove_from_staging(staging, renderers.unused_theme_files(staging, settings))
         report.cards_rendered, card_files = cards_drawn.result()
         extras.files.update(card_files.files)
         with phase("secure_site"):

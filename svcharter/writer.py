@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
@@ -169,6 +169,16 @@ def _add_file(target: Path, content: Content) -> None:
     with open(target, "xb") as handle:
         handle.write(_bytes(content))
         os.fchmod(handle.fileno(), 0o644)
+
+
+def remove_from_staging(staging: Path, paths: Iterable[Path]) -> None:
+    """Delete files or folders the renderer wrote into `staging` that the site does not need."""
+    for path in paths:
+        target = _safe_target(staging, path.relative_to(staging).as_posix())
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
 
 
 @contextmanager

@@ -272,3 +272,26 @@ def test_policy_text_in_a_page_body_does_not_stop_the_policy() -> None:
     head = secured[:secured.index("</head>")]
     assert head.count("Content-Security-Policy") == 1 and "default-src 'self'" in head
     assert security.add_policy(secured) == secured
+
+
+def test_theme_files_no_browser_asks_for_are_not_published(fixture_site: Path) -> None:
+    """Source maps and the search's language files for languages other than English are left out of the site."""
+    assets = fixture_site / "assets"
+    assert not list(assets.rglob("*.map"))
+    assert not (assets / "javascripts" / "lunr").exists()
+    worker = next((assets / "javascripts" / "workers").glob("search.*.min.js")).read_text(encoding="utf-8")
+    assert 'n!=="en"&&' in worker or "lunr." in worker  # the worker loads language files only for other languages
+    assert list((assets / "javascripts").glob("bundle.*.min.js"))
+
+
+def test_language_files_stay_when_the_search_needs_them(tmp_path: Path) -> None:
+    from svcharter import renderers
+
+    lunr = tmp_path / "assets" / "javascripts" / "lunr"
+    lunr.mkdir(parents=True)
+    (tmp_path / "assets" / "bundle.js.map").write_text("{}", encoding="utf-8")
+    welsh_too = {"plugins": [{"search": {"lang": ["en", "cy"]}}]}
+    assert renderers.unused_theme_files(tmp_path, welsh_too) == [tmp_path / "assets" / "bundle.js.map"]
+    assert lunr in renderers.unused_theme_files(tmp_path, {"plugins": [{"search": {"lang": "en"}}]})
+    assert lunr in renderers.unused_theme_files(tmp_path, {"plugins": ["search"]})
+    assert lunr not in renderers.unused_theme_files(tmp_path, {"plugins": ["search"], "theme": {"language": "de"}})
