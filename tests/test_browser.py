@@ -9,9 +9,12 @@ request to anywhere but the local server fails the test.
 
 from __future__ import annotations
 
+import statistics
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -248,39 +251,222 @@ def test_hostile_name_is_shown_as_text(browser: Browser) -> None:
     assert not browser.log.dialogs
 
 
+class _RegisterRows(HTMLParser):
+    """Each register-table row's name and data attributes, in page order, from the served HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, str]] = []
+        self._depth = 0  # inside #register-table
+        self._in_link = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {key: value or "" for key, value in attrs}
+        if tag == "table" and values.get("id") == "register-table":
+            self._depth = 1
+        elif self._depth and tag == "tr" and "data-sector" in values:
+            self.rows.append({**values, "name": ""})
+        elif self._depth and tag == "a" and self.rows:
+            self._in_link = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_link = False
+        elif tag == "table":
+            self._depth = 0
+
+    def handle_data(self, data: str) -> None:
+        if self._in_link and self.rows:
+            self.rows[-1]["name"] += data
+
+
+def _fold(text: str) -> str:
+    """The filter's own folding: lower case, then accents dropped (NFD, combining marks U+0300 to U+036F)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not "\u0300" <= c <= "\u036f")
+
+
+def expected_matches(rows: list[dict[str, str]], name: str = "", **want: str) -> list[str]:
+    """The names the filter should find, in page order: the matching rules restated independently of register.js."""
+    query = _fold(name.strip())
+    found = []
+    for row in rows:
+        facts = {"sector": row["data-sector"], "size": row["data-size"], "year": row["data-signed"][:4],
+                 "founding": row.get("data-founding") or "no"}
+        if query and query not in _fold(row["name"]):
+            continue
+        if any(value and facts[key] != value for key, value in want.items() if key != "activity"):
+            continue
+        if want.get("activity") and want["activity"] not in row["data-activities"].split(" "):
+            continue
+        found.append(row["name"])
+    return found
+
+
+# One keystroke in the page: set the box, send the input event the browser would, then force style and layout
+# so the time includes the rendering work the change caused, not just the script. A MutationObserver on the
+# table and the count counts what the keystroke changed.
+FILTER_KEY_JS = """text => {
+    const box = document.getElementById('register-q');
+    const table = document.getElementById('register-table');
+    const count = document.getElementById('register-count');
+    const changes = {rows: 0, nodes: 0, count: 0};
+    const tally = records => records.forEach(record => {
+        if (count.contains(record.target)) { changes.count += 1; return; }
+        if (record.type === 'attributes') { changes.rows += 1; return; }
+        changes.nodes += record.addedNodes.length + record.removedNodes.length;
+    });
+    const observer = new MutationObserver(tally);
+    observer.observe(table, {subtree: true, childList: true, attributes: true, attributeFilter: ['hidden']});
+    observer.observe(count, {subtree: true, childList: true, characterData: true});
+    void table.offsetHeight;  // start from a clean layout
+    const started = performance.now();
+    box.value = text;
+    box.dispatchEvent(new InputEvent('input', {bubbles: true}));
+    void table.offsetHeight;
+    const ms = performance.now() - started;
+    tally(observer.takeRecords());  // the records so far, before the observer's own (later) delivery
+    observer.disconnect();
+    return {ms, ...changes, said: count.textContent};
+}"""
+
+# The floor: the cheapest full update of the same table, in the same page and the same run. A copy of the table
+# (the same rows, each with the hidden state the filter last gave it) is put on the page; then, timed, its rows
+# are moved into one new tbody that replaces its row groups in a single insertion, and style and layout are
+# forced. Whatever register.js does to its own table, this always restyles all 10,000 rows and lays out the
+# visible ones once: a full re-render done as cheaply as the DOM allows, with no matching at all.
+FLOOR_JS = """() => {
+    const table = document.getElementById('register-table');
+    const copy = table.cloneNode(true);
+    copy.removeAttribute('id');
+    copy.querySelectorAll('[id]').forEach(el => el.removeAttribute('id'));
+    table.after(copy);
+    void copy.offsetHeight;
+    const started = performance.now();
+    const groups = Array.from(copy.tBodies);
+    groups.forEach(group => group.remove());
+    const body = document.createElement('tbody');
+    groups.forEach(group => body.append(...group.childNodes));
+    copy.append(body);
+    void copy.offsetHeight;
+    const ms = performance.now() - started;
+    copy.remove();
+    return ms;
+}"""
+
+# Keys as a person types and corrects a name, ending where they began (an empty box). Short queries match
+# thousands of rows, so each of those keys hides the 100 rows shown and shows 100 others: the most the filter
+# ever does to the table in one keystroke.
+BIG_KEYS = ("v", "va", "val", "valley", "valle", "", "l", "ll", "lla", "ll", "l", "", "n0999", "n099", "n0999", "")
+PASSES = 3
+FLOOR_FACTOR = 1.0
+SHOWN_AT_ONCE = 100
+
+
 def test_filter_is_quick_with_10000_rows(browser: Browser) -> None:
-    """From a keystroke to an updated table (style and layout done) in under 100 ms at 10,000 rows."""
+    """At 10,000 rows the slowest keystroke costs no more than FLOOR_FACTOR times a full re-render of the table.
+
+    Times on a shared machine swing by a factor of two or more with its load, so the filter is not held to a
+    number of milliseconds. Each key is timed next to the floor (FLOOR_JS), in the same page; the keys are
+    typed PASSES times and each key's median is taken, so one pause of the machine is not read as a slow key
+    while a key that is slow every time still is. The slowest key's median is compared with the median floor.
+
+    The factor comes from measuring on this project's 2-core machine in headless Chromium, with the load
+    average between 4.9 and 7.5 (other work running): the floor (a restyle of every row) had medians of 119
+    to 220 ms; the current filter's slowest key came to 0.40 and 0.45 of it, and a filter that reads each
+    shown row's layout as it writes it to 2.36. FLOOR_FACTOR = 1.0 gives the current code twice its measured
+    ratio as headroom and fails that one. The filter as it was before long registers were split into tbodies
+    came to 0.47 in one run on a very busy machine (and 1.42 in an earlier single-pass version of this
+    test, with a median floor of 98 ms rather than 163): the time alone does not reliably catch that cost
+    (Chromium checking every later row on each change of `hidden`), so the tbody assertion below does.
+    """
     page = browser.page
     browser.open("register-big/")
     assert count_text(page) == "10000 of 10000 signatories"
-    timings = []
-    for text in ("v", "va", "val", "valley", "", "n0999"):
-        timings.append(page.evaluate("""text => {
-            const box = document.getElementById('register-q');
-            const started = performance.now();
-            box.value = text;
-            box.dispatchEvent(new InputEvent('input', {bubbles: true}));
-            void document.getElementById('register-table').offsetHeight;  // force style and layout
-            return performance.now() - started;
-        }""", text))
-    assert count_text(page) == "10 of 10000 signatories"
-    worst = max(timings)
-    print(f"10,000-row filter: worst {worst:.1f} ms, all {[round(t, 1) for t in timings]}")
-    assert worst < 100, f"filtering 10,000 rows took {worst:.0f} ms"
+    page.evaluate(FLOOR_JS)  # warm up: the first restyle of a copy is slower than the rest
+    passes: list[list[dict[str, Any]]] = []
+    floors = []
+    for _ in range(PASSES):
+        keys = []
+        for text in BIG_KEYS:
+            floors.append(page.evaluate(FLOOR_JS))
+            keys.append({"text": text, **page.evaluate(FILTER_KEY_JS, text)})
+        passes.append(keys)
+        assert count_text(page) == "10000 of 10000 signatories"
+    floor = statistics.median(floors)
+    medians = [statistics.median(keys[index]["ms"] for keys in passes) for index in range(len(BIG_KEYS))]
+    worst = max(range(len(BIG_KEYS)), key=lambda index: medians[index])
+    print(f"10,000-row filter: slowest key {medians[worst]:.1f} ms ({BIG_KEYS[worst]!r}), median floor "
+          f"{floor:.1f} ms, ratio {medians[worst] / floor:.2f}; key medians {[round(ms, 1) for ms in medians]}; "
+          f"floors {min(floors):.0f} to {max(floors):.0f} ms")
+    assert medians[worst] <= FLOOR_FACTOR * floor, (
+        f"the slowest key ({BIG_KEYS[worst]!r}) took {medians[worst]:.0f} ms, over {FLOOR_FACTOR} x the "
+        f"{floor:.0f} ms it takes this browser to re-render the whole table")
 
-    # Many matches: the first 100 are shown at once, the rest behind a button that says how many.
-    page.get_by_label("Search by name").fill("")
+    # Structure: no tbody holds more than 100 rows. The theme's stylesheet has a rule of the form
+    # `.a:not([hidden]) ~ .b`, so Chromium answers a change of `hidden` on a row by checking every later row in
+    # the same tbody; in one tbody of 10,000 rows that cost ~80 ms a keystroke (a DevTools trace).
+    sizes = page.evaluate("() => Array.from(document.getElementById('register-table').tBodies, b => b.rows.length)")
+    assert sum(sizes) == 10_000 and max(sizes) <= 100, f"row groups of {sorted(set(sizes))} rows"
+
+    # Structure: a keystroke changes `hidden` only on rows that appear or disappear (at most 100 each way), adds
+    # or removes no nodes, and writes the live count at most once, so a screen reader hears one announcement.
+    typed = [key for keys in passes for key in keys]
+    for key in typed:
+        assert key["rows"] <= 2 * SHOWN_AT_ONCE, f"{key['text']!r}: {key['rows']} rows changed"
+        assert key["nodes"] == 0, f"{key['text']!r}: {key['nodes']} nodes added or removed"
+        assert key["count"] <= 1, f"{key['text']!r}: the count was written {key['count']} times"
+    for before, key in zip(["10000 of 10000 signatories"] + [key["said"] for key in typed], typed, strict=False):
+        assert key["count"] == (key["said"] != before), f"{key['text']!r}: the count was not kept up to date"
+
+
+@pytest.mark.parametrize(("name", "selects"), [
+    ("valley", {}), ("CAFE", {}), ("eglise", {}), ("<script>", {}), ("n0999", {}), ("n004", {}),
+    ("", {"sector": "voluntary"}), ("n01", {"size": "micro", "founding": "no"}), ("a", {"activity": "social-care"}),
+    ("no organisation is called this", {}),
+], ids=lambda value: repr(value) if isinstance(value, str) else ",".join(f"{k}={v}" for k, v in value.items()))
+def test_filter_finds_exactly_the_matching_rows_at_10000(browser: Browser, site: Site, name: str,
+                                                         selects: dict[str, str]) -> None:
+    """The rows shown, and the count, are what the matching rules give for the whole 10,000-row table."""
+    parser = _RegisterRows()
+    parser.feed((site.root / "register-big" / "index.html").read_text(encoding="utf-8"))
+    assert len(parser.rows) == 10_000
+    expected = expected_matches(parser.rows, name, **selects)
+    page = browser.page
+    browser.open("register-big/")
+    labels = {"sector": "Sector", "size": "Size", "activity": "Area of activity", "year": "Year signed",
+              "founding": "Founding members"}
+    for field_name, value in selects.items():
+        page.get_by_label(labels[field_name]).select_option(value)
+    page.get_by_label("Search by name").fill(name)
+    assert count_text(page) == f"{len(expected)} of 10000 signatories"
+    assert visible_names(page) == expected[:SHOWN_AT_ONCE]
+    if len(expected) > SHOWN_AT_ONCE:
+        page.get_by_role("button", name=f"Show all {len(expected):,}").click()
+        assert visible_names(page) == expected
+    assert page.locator("#register-empty").is_visible() == (not expected)
+
+
+def test_show_all_reveals_the_rest_and_moves_focus(browser: Browser) -> None:
+    """Many matches: the first 100 are shown at once, the rest behind a button that says how many."""
+    page = browser.page
+    browser.open("register-big/")
     page.get_by_label("Sector").select_option("voluntary")
     matching = page.locator("#register-table tbody tr[data-sector='voluntary']").count()
     assert count_text(page) == f"{matching} of 10000 signatories"
-    assert page.locator(VISIBLE_ROWS).count() == 100
+    assert page.locator(VISIBLE_ROWS).count() == SHOWN_AT_ONCE
     show_all = page.get_by_role("button", name=f"Show all {matching:,}")
     show_all.click()
     assert page.locator(VISIBLE_ROWS).count() == matching
     assert page.locator("#register-more").is_hidden()
     focused_row = page.evaluate("() => [...document.querySelectorAll('#register-table tbody tr:not([hidden])')]"
                                 ".indexOf(document.activeElement.closest('tr'))")
-    assert focused_row == 100, "focus should move to the first row the button revealed"
+    assert focused_row == SHOWN_AT_ONCE, "focus should move to the first row the button revealed"
+    # Sorting by date and back keeps every row and the page's own order.
+    page.get_by_label("Sort by").select_option("newest")
+    dates = page.locator(VISIBLE_ROWS).evaluate_all("rows => rows.map(r => r.dataset.signed)")
+    assert dates == sorted(dates, reverse=True)
+    page.get_by_label("Sort by").select_option("name")
+    assert page.locator("#register-table tbody tr").count() == 10_000
 
 
 # ---------------------------------------------------------------- keyboard

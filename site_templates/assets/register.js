@@ -8,16 +8,25 @@
  * (so the back button is not filled with one entry per keystroke).
  *
  * Speed: the register may hold 10,000 rows. Each row's searchable facts are
- * read from the DOM once into a plain array; a filter pass is then a loop
- * over that array that touches the DOM only for rows whose visibility
- * changes. Rows are hidden with the `hidden` attribute rather than removed,
- * so links and the no-JS layout stay as they are.
+ * read once into a plain array (from the DOM, or straight from rows.json),
+ * with the name already lower-cased and stripped of accents; a filter pass
+ * is then a loop over that array that touches the DOM only for rows whose
+ * visibility changes. Rows are hidden with the `hidden` attribute rather
+ * than removed, so links and the no-JS layout stay as they are.
  *
- * Laying out thousands of table rows is what costs time, not the matching:
- * Chromium on a small machine needs most of a second for 10,000 visible
- * rows. So at most SHOW_AT_ONCE matching rows are shown after each change,
- * with a "Show all" button under the table for the rest. The count always
- * gives the full number of matches.
+ * Two things cost far more than the matching. Laying out thousands of table
+ * rows: Chromium on a small machine needs most of a second for 10,000
+ * visible rows, so at most SHOW_AT_ONCE matching rows are shown after each
+ * change, with a "Show all" button under the table for the rest (the count
+ * always gives the full number of matches). And style invalidation: the
+ * theme's stylesheet has a rule of the form `.a:not([hidden]) ~ .b`, so
+ * Chromium answers every change of `hidden` on a row by checking each later
+ * sibling of that row. In one tbody of 10,000 rows a keystroke that hides
+ * 100 rows and shows 100 others made it check about a million rows (some
+ * 80 ms on a small machine). So a long register's rows are spread over
+ * several tbody elements of ROWS_PER_BODY rows each, in the same order;
+ * a table may have any number of them and they are read as one. Short
+ * registers keep their single tbody.
  */
 (function () {
   "use strict";
@@ -25,6 +34,7 @@
   var FILTERS = ["sector", "size", "activity", "year", "founding"];
   var SORTS = ["name", "newest", "oldest"];
   var SHOW_AT_ONCE = 100;
+  var ROWS_PER_BODY = 100;
 
   /** Lower case without accents, so "cafe" finds "Café" and "eglise" finds "Église". */
   function fold(text) {
@@ -39,7 +49,6 @@
     if (!table || !tools || !form || !table.tBodies.length) {
       return;
     }
-    var body = table.tBodies[0];
     var count = document.getElementById("register-count");
     var empty = document.getElementById("register-empty");
     var more = document.getElementById("register-more");
@@ -52,26 +61,67 @@
       signed: table.querySelector('th[data-sort="signed"]')
     };
 
+    /** One entry of the row index. `activities` is padded with spaces so a lookup needs no array. */
+    function entry(el, order, name, sector, size, activities, signed, founding) {
+      return {
+        el: el,
+        order: order,
+        name: fold(name),
+        sector: sector || "",
+        size: size || "",
+        activities: " " + (activities || "") + " ",
+        year: (signed || "").slice(0, 4),
+        signed: signed || "",
+        founding: founding || "no",
+        shown: !el.hidden
+      };
+    }
+
     /** The row index, built once per set of rows. `order` is the page's own (name) order. */
     function indexRows() {
-      return Array.prototype.map.call(body.rows, function (row, order) {
-        var data = row.dataset;
-        var link = row.cells[0].querySelector("a");
-        return {
-          el: row,
-          order: order,
-          name: fold(link ? link.textContent : row.textContent),
-          sector: data.sector || "",
-          size: data.size || "",
-          activities: (data.activities || "").split(" "),
-          year: (data.signed || "").slice(0, 4),
-          signed: data.signed || "",
-          founding: data.founding || "no",
-          shown: !row.hidden
-        };
+      var list = [];
+      Array.prototype.forEach.call(table.tBodies, function (group) {
+        Array.prototype.forEach.call(group.rows, function (row) {
+          var data = row.dataset;
+          var link = row.cells[0].querySelector("a");
+          list.push(entry(row, list.length, link ? link.textContent : row.textContent, data.sector, data.size,
+            data.activities, data.signed, data.founding));
+        });
       });
+      return list;
     }
+
+    /**
+     * Put the rows into the table in the order given, ROWS_PER_BODY to a
+     * tbody (see "Speed" above). The row groups are taken out of the table,
+     * refilled and put back in one insertion, so the page is restyled once
+     * rather than once per row. Rows not in `list` are dropped.
+     */
+    function placeRows(list) {
+      var groups = Array.prototype.slice.call(table.tBodies);
+      var after = groups[groups.length - 1].nextSibling;  // a tfoot, or nothing
+      groups.forEach(function (group) {
+        group.remove();
+      });
+      var fresh = document.createDocumentFragment();
+      var needed = Math.max(1, Math.ceil(list.length / ROWS_PER_BODY));
+      for (var g = 0; g < needed; g += 1) {
+        var group = groups[g] || document.createElement("tbody");
+        var part = document.createDocumentFragment();
+        var end = Math.min(list.length, (g + 1) * ROWS_PER_BODY);
+        for (var i = g * ROWS_PER_BODY; i < end; i += 1) {
+          part.appendChild(list[i].el);
+        }
+        group.replaceChildren(part);
+        fresh.appendChild(group);
+      }
+      table.insertBefore(fresh, after);
+    }
+
     var rows = indexRows();
+    if (rows.length > ROWS_PER_BODY) {
+      placeRows(rows);
+    }
     var total = rows.length;
     var rowsSource = table.getAttribute("data-rows-src");
     var ordered = rows;  // rows in the order the table shows them
@@ -91,7 +141,7 @@
       return (!query || row.name.indexOf(query) !== -1) &&
         (!want.sector || row.sector === want.sector) &&
         (!want.size || row.size === want.size) &&
-        (!want.activity || row.activities.indexOf(want.activity) !== -1) &&
+        (!want.activity || row.activities.indexOf(" " + want.activity + " ") !== -1) &&
         (!want.year || row.year === want.year) &&
         (!want.founding || row.founding === want.founding);
     }
@@ -110,11 +160,7 @@
           return a.order - b.order;
         });
       }
-      var fragment = document.createDocumentFragment();
-      sorted.forEach(function (row) {
-        fragment.appendChild(row.el);
-      });
-      body.appendChild(fragment);
+      placeRows(sorted);
       ordered = sorted;
       currentSort = sort;
       if (headers.name) {
@@ -269,12 +315,12 @@
         })
         .then(function (data) {
           var prefix = table.getAttribute("data-link-prefix") || "";
-          var fragment = document.createDocumentFragment();
-          data.rows.forEach(function (values) {
-            fragment.appendChild(buildRow(values, data, prefix));
+          // The index comes from the list itself: nothing is read back from the new rows.
+          rows = data.rows.map(function (values, order) {
+            return entry(buildRow(values, data, prefix), order, values[1], values[2], values[3], values[4],
+              values[5], values[7] ? "yes" : "");
           });
-          body.replaceChildren(fragment);
-          rows = indexRows();
+          placeRows(rows);
           total = rows.length;
           ordered = rows;
           currentSort = "name";
