@@ -178,3 +178,16 @@ def test_hostile_input_compacts_in_linear_time(unit: str) -> None:
     assert small_ratio < 40, small_ratio
     large_ratio = best_time(compact, large) / best_time(trivial_pass, large)
     assert large_ratio < 40, (small_ratio, large_ratio)
+
+
+def test_the_logo_icon_is_written_once_and_the_drawer_reuses_it(fixture_site: Path) -> None:
+    """The header's logo SVG carries the id; the drawer's <use> points at it, inside its own named link."""
+    for page in sorted(fixture_site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        if 'class="md-nav__button md-logo"' not in html:
+            continue
+        assert html.count('<svg id="__logo" ') == 1, page
+        drawer = html[html.index('class="md-nav__button md-logo"'):]
+        assert drawer.index('<use href="#__logo"/>') < drawer.index("</a>"), page
+        assert html.index('id="__logo"') < html.index('href="#__logo"'), page
+        assert html.count("M21.71 8.71") == 1, page
