@@ -128,6 +128,7 @@ def test_signatory_pages_are_at_least_a_tenth_smaller(fixture_site: Path, theme_
     "<style>\n  a  >  b  {  color: red  }\n</style>",
     "<p>say <code>a   =   b</code> and <kbd>Ctrl  +  C</kbd></p>",
     "<pre><code><span>  x</span>\n\n  <b> y </b></code></pre>",
+    '<svg viewBox="0 0 9 9"><text x="1">two\n   words</text>\n  <text>b</text></svg>',
     "<script>never closed  \n   ",
 ])
 def test_preserved_elements_keep_every_byte(html: str) -> None:
