@@ -21,6 +21,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.pages import Page
 
+from svcharter.compact import compact
+
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S)
 INLINE_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 DATA_TYPES = ("application/json", "application/ld+json")
@@ -57,9 +59,13 @@ def policy_for(html: str, runtime_styles: Collection[str] = ()) -> str:
 
 
 def add_policy(html: str, runtime_styles: Collection[str] = ()) -> str:
-    """Insert the policy right after the charset declaration (or at the top of <head>), once."""
+    """Insert the policy right after the charset declaration (or at the top of <head>), once.
+
+    The page's indentation is squeezed first (compact.py), here because every page of both renderers passes
+    through once; that leaves scripts and styles as they are, so the hashes hold either way."""
     if -1 < html.find(POLICY_TAG) < html.find("</head>"):  # already in the head (text in the body does not count)
         return html
+    html = compact(html)
     tag = f'{POLICY_TAG} content="{policy_for(html, runtime_styles)}">'
     if CHARSET in html:
         return html.replace(CHARSET, CHARSET + "\n" + tag, 1)
