@@ -113,11 +113,26 @@ def outline_data(font: Font, name: str) -> str:
     return pen.commands()
 
 
+def glyph_id(index: int) -> str:
+    """A short id for the index-th glyph: A to Z, then Aa to Zz, and so on.
+
+    A badge places about 200 glyphs, each referring to its outline by id, so
+    the id's length counts 200 times. Every id starts with a capital and goes
+    on in small letters, and no other id in a badge has a capital.
+    """
+    letters = chr(ord("A") + index % 26)
+    index //= 26
+    while index:  # the rest of the number in bijective base 26, so every id is different
+        index -= 1
+        letters += chr(ord("a") + index % 26)
+        index //= 26
+    return letters
+
+
 class GlyphDefs:
     """The glyphs one SVG uses, with ids given in order of first use, so a badge always gives the same bytes."""
 
-    def __init__(self, prefix: str = "g") -> None:
-        self.prefix = prefix
+    def __init__(self) -> None:
         self._ids: dict[tuple[Path, str], str] = {}
         self._paths: list[str] = []
         self._sources: dict[str, tuple[Font, str]] = {}
@@ -128,7 +143,7 @@ class GlyphDefs:
         if key not in self._ids:
             if font.bounds(name) is None:
                 return None
-            ident = f"{self.prefix}{len(self._paths)}"
+            ident = glyph_id(len(self._paths))
             self._ids[key] = ident
             self._sources[ident] = (font, name)
             self._paths.append(f'<path id="{ident}" d="{outline_data(font, name)}"/>')

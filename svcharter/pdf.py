@@ -40,6 +40,8 @@ INHERITED = ("fill", "stroke", "stroke-width", "stroke-linecap", "fill-rule")
 
 def num(value: float, places: int = 3) -> str:
     """A number as PDF writes it (never in exponent form): at most `places` decimals, no trailing zeros, never '-0'."""
+    if value == int(value):  # most of a badge: QR modules and grid outlines; a third of the cost of formatting
+        return str(int(value))
     text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 

@@ -520,3 +520,20 @@ def test_qr_code_reads_back_module_for_module(white: bool) -> None:
 
 def layout_box(subj: badges.BadgeSubject, white: bool, key: str) -> tuple[float, float, float, float]:
     return badges.layout(subj, white).boxes[key]
+
+
+def test_glyph_ids_are_short_distinct_and_clash_with_no_other_id() -> None:
+    """Glyph ids are A..Z, then Aa..Zz and on: every one different, and none a name the badge uses for its parts."""
+    from svcharter.glyphs import glyph_id
+
+    ids = [glyph_id(index) for index in range(30_000)]
+    assert len(set(ids)) == len(ids)
+    assert ids[:2] == ["A", "B"] and ids[26] == "Aa" and max(map(len, ids[:702])) == 2
+    for white in (False, True):
+        svg = badges.badge_svg(subject("acme", LONG_MIXED), white)
+        every = re.findall(r'\bid="([^"]+)"', svg)
+        assert len(every) == len(set(every))
+        outlines = {path.get("id") for path in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}path")
+                    if path.get("id") and re.search(r"<defs>.*\bid=\"" + re.escape(path.get("id")) + '"', svg)}
+        assert outlines and all(re.fullmatch(r"[A-Z][a-z]*", ident) for ident in outlines)
+        assert not [ident for ident in every if ident not in outlines and re.fullmatch(r"[A-Z][a-z]*", ident)]
