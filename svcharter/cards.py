@@ -1,4 +1,4 @@
-"""Open Graph / Twitter share cards: one 1200x630 PNG per site page.
+"""Open Graph / Twitter share cards: one 800x420 PNG per site page, laid out on a 1200x630 grid.
 
 Link previews on social sites and chat apps show this picture, so each page
 gets its own, with its headline drawn large next to the charter logo. Text is
@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from svcharter import render
 
 WIDTH, HEIGHT = 1200, 630
+"""The grid the card is laid out on (the card SVG's viewBox)."""
+PIXELS_WIDE, PIXELS_HIGH = 800, 420
+"""The size it is drawn at: two thirds of the grid. A card is a tenth of what each signatory publishes, and
+its smoothed letter edges are most of its bytes, so its size follows its width: on the benchmark's names
+1200 px made 21.7 KB a card, 800 px 14.5 KB, which brings a 10,000-signatory site within a free host's 1 GB.
+800 x 420 is above the size Facebook, LinkedIn and X each need for a large link preview (600 x 315 at most),
+which they show at 500 to 550 points wide; on a high-density screen a wider card would be a little sharper."""
 # Text never leaves this box: a margin all round, and clear of a 2:1 centre crop (15 px top and bottom).
 SAFE: Box = (56.0, 40.0, 1144.0, 600.0)
 TEAL = badges.TEAL
@@ -207,12 +214,13 @@ def card_svg(subject: CardSubject, art: artwork.Artwork | None = None) -> str:
     return _svg(subject, layout(subject, art=art).parts.values())
 
 
-def _svg(subject: CardSubject, parts: Iterable[str]) -> str:
+def _svg(subject: CardSubject, parts: Iterable[str], size: tuple[int, int] = (PIXELS_WIDE, PIXELS_HIGH)) -> str:
+    """The SVG document; `size` is the size it asks to be drawn at (the grid itself for the shared drawing)."""
     title = badges.clean_xml_text(" ".join(filter(None, (subject.headline, subject.subline))))
     body = "\n".join(parts)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img">\n<title>{title}</title>\n{body}\n</svg>\n'
+        f'width="{size[0]}" height="{size[1]}" role="img">\n<title>{title}</title>\n{body}\n</svg>\n'
     )
 
 
@@ -230,11 +238,12 @@ def shared_drawing(art: artwork.Artwork) -> render.Drawing:
 
     if not _shared or _shared[0][0] != art:
         logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art=art)
+        # Drawn at the card's own size: a recording replayed smaller is resampled, which moved its edges.
         _shared[:] = [(art, render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo])))]
     return _shared[0][1]
 
 
-PALETTE_COLOURS = 16
+PALETTE_COLOURS = 16  # at most 2 ** BITS
 """Colours in a card's palette: its flat colours exactly, and the rest spread along the blends between them.
 
 A card is a few flat colours and the smoothed edges where one meets another, and cairo blends linearly, so
@@ -243,12 +252,14 @@ on white). The palette is worked out from those pairs once per artwork, the blen
 no pair's steps are coarser than another's, and each card is only mapped onto it: choosing a palette by
 median cut for every card was 57 ms of its 67.
 
-Measured on the benchmark's 150 names (every length from 1 to 150), mean bytes per card, against 30.5 KB for
-64 colours by median cut: 16 colours 21.8 KB, 24 colours 23.5 KB, 32 colours 25.2 KB. Against the unquantized
-render, the most a pixel's brightness is off (64 by median cut: 9 of 255): 16 colours 17, 24 colours 12,
-32 colours 8, only on smoothed edges (1% of pixels; 0.2 on average); side by side at twice the size the
-16-colour text cannot be told from the exact one. Far fewer colours start to show (8: off by 34) and save
-little (19.6 KB), because the edge pixels, not the colour count, are most of the bytes."""
+Measured on the benchmark's 150 names (every length from 1 to 150) at 1200 x 630 with 8-bit indices, mean
+bytes per card, against 30.5 KB for 64 colours by median cut: 16 colours 21.8 KB, 24 colours 23.5 KB, 32
+colours 25.2 KB. Against the unquantized render, the most a pixel's brightness is off (64 by median cut: 9 of
+255): 16 colours 17, 24 colours 12, 32 colours 8, only on smoothed edges (1% of pixels; 0.2 on average); side
+by side at twice the size the 16-colour text cannot be told from the exact one. Far fewer colours start to
+show (8: off by 34) and save little (19.6 KB), because the edge pixels, not the colour count, are most of the
+bytes. Drawn at 800 x 420
+with 4-bit indices, the same cards are 12.5 KB."""
 PNG_LEVEL = 6
 """zlib level of the card PNG. Measured with 16 colours on a fifth of those cards: level 5 23.7 KB in 5.5 ms,
 6 22.5 KB in 6.7 ms, 7 22.2 KB in 9.1 ms, 8 20.9 KB in 26 ms, 9 20.4 KB in 70 ms. At 10,000 cards, level 9
@@ -377,17 +388,17 @@ def _checked_palette(art: artwork.Artwork) -> CardPalette | None:
     lookup = Image.new("P", (1, 1))
     lookup.putpalette([level for colour in colours for level in lookup_key(colour)])
     palette = CardPalette(colours, lookup)
-    width, height, pixels = render.glyph_runs_pixels(shared_drawing(art), WIDTH, [])
+    width, height, pixels = render.glyph_runs_pixels(shared_drawing(art), PIXELS_WIDE, [], WIDTH)
     ground = pixels_image(width, height, pixels)
     indexed = palette.apply(ground)
     error = max(high for _low, high in ImageChops.difference(indexed.convert("RGB"), ground).getextrema())
     if error > palette_tolerance(art):
         return None
-    return dataclasses.replace(palette, head=deflate_head(pixels, indexed.tobytes(), width, HEAD_ROWS))
+    return dataclasses.replace(palette, head=deflate_head(pixels, packed(indexed), width, HEAD_ROWS))
 
 
 def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> bytes:
-    """PNG bytes of the card at exactly WIDTH x HEIGHT: the shared backdrop and logo, then this card's words.
+    """PNG bytes of the card at exactly PIXELS_WIDE x PIXELS_HIGH: the shared backdrop and logo, then its words.
 
     The words are painted from the font's outlines by cairo directly, not through an SVG: cairosvg parsing
     their path data was most of a card's time. A test compares the result with cairosvg drawing card_svg().
@@ -397,7 +408,8 @@ def render_png(subject: CardSubject, art: artwork.Artwork | None = None) -> byte
     art = art or artwork.load_artwork()
     runs = RunRecorder()
     layout(subject, runs, art)
-    return palette_png(*render.glyph_runs_pixels(shared_drawing(art), WIDTH, runs.runs), card_palette(art))
+    drawn = render.glyph_runs_pixels(shared_drawing(art), PIXELS_WIDE, runs.runs, WIDTH)
+    return palette_png(*drawn, card_palette(art))
 
 
 def pixels_image(width: int, height: int, pixels: bytes | bytearray) -> PIL.Image.Image:
@@ -420,37 +432,51 @@ def palette_png(width: int, height: int, pixels: bytes | bytearray, palette: Car
     if palette is None:
         image = pixels_image(width, height, pixels)
         indexed = image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        return indexed_png(indexed.size, bytes(indexed.getpalette() or []), indexed.tobytes())
+        return indexed_png(indexed.size, bytes(indexed.getpalette() or []), packed(indexed))
     colours = bytes(level for colour in palette.colours for level in colour)
     head = palette.head
     if head is None or not pixels.startswith(head.pixels):
-        return indexed_png((width, height), colours, palette.apply(pixels_image(width, height, pixels)).tobytes())
+        return indexed_png((width, height), colours, packed(palette.apply(pixels_image(width, height, pixels))))
     below = pixels_image(width, height - head.rows, memoryview(pixels)[len(head.pixels):])
-    return indexed_png((width, height), colours, head.indices + palette.apply(below).tobytes(), head)
+    return indexed_png((width, height), colours, head.indices + packed(palette.apply(below)), head)
+
+
+BITS = 4
+"""Bits per palette index: 16 colours fit in 4, two pixels a byte, which makes a card about 6% smaller."""
+
+
+def packed(indexed: PIL.Image.Image) -> bytes:
+    """An indexed image's rows, two 4-bit indices a byte, each row padded to a whole byte, as PNG stores them."""
+    return indexed.tobytes("raw", "P;4")
+
+
+def row_bytes(width: int) -> int:
+    """Bytes in one row of packed indices."""
+    return (width * BITS + 7) // 8
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-HEAD_ROWS = int(TEXT_TOP) - 8
+HEAD_ROWS = int((TEXT_TOP - 8) * PIXELS_WIDE / WIDTH)
 """Rows at the top that hold only the backdrop and logo: no words are laid out above TEXT_TOP."""
 
 
 def indexed_png(size: tuple[int, int], palette: bytes, indices: bytes, head: DeflatedHead | None = None) -> bytes:
-    """An 8-bit indexed PNG with every row unfiltered, written here rather than by Pillow.
+    """A 4-bit indexed PNG with every row unfiltered, written here rather than by Pillow.
 
     Neighbouring palette indices say nothing about neighbouring colours, so PNG's row filters only scramble
     the runs zlib would find: on the benchmark's cards Pillow's encoder made files 8 to 14% larger than rows
     left unfiltered. With `head`, rows that match it are not compressed again (see DeflatedHead).
     """
     width, height = size
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits per index, palette colour, no interlace
+    header = struct.pack(">IIBBBBB", width, height, BITS, 3, 0, 0, 0)  # palette colour, no interlace
     chunks = ((b"IHDR", header), (b"PLTE", palette), (b"IDAT", image_data(indices, width, head)), (b"IEND", b""))
     return PNG_SIGNATURE + b"".join(_chunk(kind, data) for kind, data in chunks)
 
 
 def unfiltered_rows(indices: bytes | memoryview, width: int) -> bytes:
-    """Rows of indices as PNG image data before compression: each one led by filter type 0 (none)."""
-    view = memoryview(indices)
-    return b"".join(b"\0" + view[start:start + width] for start in range(0, len(view), width))
+    """Rows of packed indices as PNG image data before compression: each one led by filter type 0 (none)."""
+    view, step = memoryview(indices), row_bytes(width)
+    return b"".join(b"\0" + view[start:start + step] for start in range(0, len(view), step))
 
 
 @dataclass(frozen=True)
@@ -473,7 +499,7 @@ class DeflatedHead:
 
 def deflate_head(pixels: bytes | bytearray, indices: bytes, width: int, rows: int) -> DeflatedHead:
     """The first `rows` rows of a card compressed as the start of its zlib stream."""
-    head = bytes(indices[:rows * width])
+    head = bytes(indices[:rows * row_bytes(width)])
     data = unfiltered_rows(head, width)
     compressor = zlib.compressobj(PNG_LEVEL, zlib.DEFLATED, -15)
     deflated = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)

@@ -148,10 +148,12 @@ def ground_pixels(base: Drawing, width: int) -> bytes:
     return _ground[0][2]
 
 
-def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple]) -> tuple[int, int, bytes | bytearray]:
+def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple],
+                      units: float | None = None) -> tuple[int, int, bytes | bytearray]:
     """A drawing with lines of text painted over it straight from the font's outlines, as raw pixels.
 
-    Each run is (colour "#rrggbb", textpath.Font, size, x, baseline, text), in the drawing's units, placed
+    Each run is (colour "#rrggbb", textpath.Font, size, x, baseline, text), in the drawing's units (or on a
+    grid `units` wide), placed
     exactly as textpath.draw places its paths; each is filled at once with the non-zero rule, as SVG fills.
     Returns (width, height, pixels): cairo's native 32-bit pixels (B, G, R, A on little-endian machines, alpha
     premultiplied), rows packed without padding, for a caller that encodes them itself (no PNG round trip).
@@ -159,6 +161,7 @@ def glyph_runs_pixels(base: Drawing, width: int, runs: Sequence[tuple]) -> tuple
     """
     scale = width / base.width
     height = int(round(base.height * scale))
+    scale = width / (units or base.width)  # the runs may be placed on a finer grid than the base was drawn at
     stride = cairocffi.ImageSurface.format_stride_for_width(cairocffi.FORMAT_ARGB32, width)
     pixels = bytearray(ground_pixels(base, width))
     image = cairocffi.ImageSurface.create_for_data(pixels, cairocffi.FORMAT_ARGB32, width, height, stride)

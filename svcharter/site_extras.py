@@ -228,7 +228,7 @@ SIGNATORY_PAGE = re.compile(r"^register/([a-z0-9-]+)/index\.md$")
 
 
 def card_subjects(register: Register, docs: FileSet) -> list[cards.CardSubject]:
-    """What each page's 1200x630 share card (card.png beside the page) says, worked out from the pages."""
+    """What each page's 800x420 share card (card.png beside the page) says, worked out from the pages."""
     parts = urlsplit(register.site.site_url)
     address = (parts.netloc + parts.path).rstrip("/")
     subjects = []
