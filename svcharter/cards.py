@@ -258,8 +258,7 @@ colours 25.2 KB. Against the unquantized render, the most a pixel's brightness i
 255): 16 colours 17, 24 colours 12, 32 colours 8, only on smoothed edges (1% of pixels; 0.2 on average); side
 by side at twice the size the 16-colour text cannot be told from the exact one. Far fewer colours start to
 show (8: off by 34) and save little (19.6 KB), because the edge pixels, not the colour count, are most of the
-bytes. Drawn at 800 x 420
-with 4-bit indices, the same cards are 12.5 KB."""
+bytes. Drawn at 800 x 420 with 4-bit indices, the same cards are 12.5 KB."""
 PNG_LEVEL = 6
 """zlib level of the card PNG. Measured with 16 colours on a fifth of those cards: level 5 23.7 KB in 5.5 ms,
 6 22.5 KB in 6.7 ms, 7 22.2 KB in 9.1 ms, 8 20.9 KB in 26 ms, 9 20.4 KB in 70 ms. At 10,000 cards, level 9
