@@ -175,7 +175,9 @@ class Page:
         transform = element.get("transform")
         if transform:
             self.ops.append("q " + transform_ops(transform))
-        if tag in ("g", "svg"):
+        if tag in ("g", "svg") and len(element) and all(child.tag == f"{SVG}use" for child in element):
+            self.place_line(list(element), style)
+        elif tag in ("g", "svg"):
             for child in element:
                 self.draw(child, style)
         elif tag == "use":
@@ -193,16 +195,40 @@ class Page:
             self.ops.append("Q")
 
     def place(self, element: ET.Element, style: dict[str, str]) -> None:
-        """A <use> of a glyph: that glyph of the embedded font, shifted by x, in the current fill colour."""
-        ident = (element.get("href") or "").removeprefix("#")
+        """A <use> on its own: a line of one glyph."""
+        self.place_line([element], style)
+
+    def place_line(self, uses: list[ET.Element], style: dict[str, str]) -> None:
+        """A line of <use>s of glyphs: one text object of the embedded font, in the current fill colour.
+
+        Each glyph is shown where its <use> puts it: after each one the text moves on by the glyph's width,
+        and the TJ adjustment between two glyphs (in thousandths of the font size) takes it to the next x.
+        """
+        placed = [(self.glyph(use), float(use.get("x", "0"))) for use in uses]
+        fonts = {font for (font, _name), _x in placed}
+        if len(fonts) > 1:  # not a line the badge writes; each glyph as a line of its own
+            for use in uses:
+                self.place_line([use], style)
+            return
+        font = fonts.pop()
+        key = list(self.fonts).index(font) if font in self.fonts else len(self.fonts)
+        self.fonts.setdefault(font, set()).update(name for (_font, name), _x in placed)
+        ids = pdffont.source(font).glyph_ids
+        shown: list[str] = []
+        for index, ((_font, name), x) in enumerate(placed):
+            if index:
+                moved = pdffont.width(font, placed[index - 1][0][1]) * GLYPH_UNITS / 1000
+                shown.append(num((moved - (x - placed[index - 1][1])) * 1000 / GLYPH_UNITS))
+            shown.append(f"<{ids[name]:04X}>")
+        self.ops.append(f"q {colour(style.get('fill', '#000000'))} rg BT /F{key} {GLYPH_UNITS} Tf "
+                        f"1 0 0 1 {num(placed[0][1])} 0 Tm [{' '.join(shown)}] TJ ET Q".replace(" <", "<").replace("> ", ">"))
+
+    def glyph(self, use: ET.Element) -> tuple[Font, str]:
+        """The font and glyph a <use> places."""
+        ident = (use.get("href") or "").removeprefix("#")
         if ident not in self.glyphs:
             raise ValueError(f"<use> of {ident!r}, which is not a glyph the badge placed")
-        font, name = self.glyphs[ident]
-        key = list(self.fonts).index(font) if font in self.fonts else len(self.fonts)
-        self.fonts.setdefault(font, set()).add(name)
-        glyph_id = pdffont.source(font).glyph_ids[name]
-        self.ops.append(f"q {colour(style.get('fill', '#000000'))} rg BT /F{key} {GLYPH_UNITS} Tf "
-                        f"1 0 0 1 {num(float(element.get('x', '0')))} 0 Tm <{glyph_id:04X}> Tj ET Q")
+        return self.glyphs[ident]
 
 
 def font_objects(font: Font, names: set[str], first: int) -> list[bytes]:
@@ -214,7 +240,7 @@ def font_objects(font: Font, names: set[str], first: int) -> list[bytes]:
     kept = pdffont.closure(font, names)
     base = f"/{pdffont.subset_tag(font, kept)}+{re.sub(r'[^A-Za-z0-9-]', '', font.path.stem)}"
     scale = 1000 / info.upm
-    widths = " ".join(f"{info.glyph_ids[n]}[{num(pdffont.glyph_program(font, n)[1] * scale)}]" for n in kept)
+    widths = " ".join(f"{info.glyph_ids[n]}[{num(pdffont.width(font, n))}]" for n in kept)
     box = " ".join(num(v * scale) for v in info.box)
     program = pdffont.subset(font, kept)
     characters = pdffont.characters(font)

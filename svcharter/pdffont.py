@@ -79,6 +79,15 @@ def glyph_program(font: Font, name: str) -> tuple[bytes, int, int, tuple[str, ..
     return data + b"\0" * (-len(data) % 4), advance, bearing, components
 
 
+def width(font: Font, name: str) -> int:
+    """A glyph's advance in whole thousandths of an em: the PDF's /W array, by which text showing moves on.
+
+    Whole, because PDFium reads /W as whole numbers: half units made letters drift along a line. The TJ
+    adjustments are worked out from these same widths, so each glyph still lands where the SVG puts it.
+    """
+    return round(glyph_program(font, name)[1] * 1000 / source(font).upm)
+
+
 def closure(font: Font, names: Iterable[str]) -> list[str]:
     """The glyphs named, with every component of a composite among them, in glyph-id order."""
     found: set[str] = set()

@@ -537,3 +537,15 @@ def test_glyph_ids_are_short_distinct_and_clash_with_no_other_id() -> None:
                     if path.get("id") and re.search(r"<defs>.*\bid=\"" + re.escape(path.get("id")) + '"', svg)}
         assert outlines and all(re.fullmatch(r"[A-Z][a-z]*", ident) for ident in outlines)
         assert not [ident for ident in every if ident not in outlines and re.fullmatch(r"[A-Z][a-z]*", ident)]
+
+
+def test_pdf_widths_are_whole_so_every_viewer_places_letters_alike() -> None:
+    """PDFium reads /W as whole numbers; half units there made its letters drift along a line from the SVG's."""
+    from svcharter import pdf
+
+    svg, glyphs = badges.badge_drawing(subject("acme", LONG_MIXED))
+    document = pdf.badge_pdf(svg, glyphs, "Title", "2017-01-01").decode("latin-1")
+    arrays = re.findall(r"/W\[(.*?)\]>>", document)
+    assert len(arrays) == 2
+    for array in arrays:
+        assert re.fullmatch(r"(\d+\[\d+\])+", array.replace(" ", "")), array[:80]
