@@ -117,7 +117,7 @@ def test_register_feed_is_atom_with_signings_and_withdrawals(fixture_site: Path)
     assert root.findtext(f"{atom}updated") == "2020-01-10T00:00:00Z"
 
 
-def test_every_page_has_a_share_card_of_1200_by_630(fixture_site: Path) -> None:
+def test_every_page_has_a_share_card_of_the_size_its_tags_state(fixture_site: Path) -> None:
     pages = sorted(fixture_site.rglob("index.html"))
     assert len(pages) > 20
     for page in pages:
@@ -127,7 +127,9 @@ def test_every_page_has_a_share_card_of_1200_by_630(fixture_site: Path) -> None:
         card = fixture_site / image.removeprefix(SITE_URL)
         data = card.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        assert struct.unpack(">II", data[16:24]) == (1200, 630)
+        stated = (int(html.select_one('meta[property="og:image:width"]')["content"]),
+                  int(html.select_one('meta[property="og:image:height"]')["content"]))
+        assert struct.unpack(">II", data[16:24]) == stated == (800, 420)
         assert html.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"
         assert html.select_one('link[rel="canonical"]')["href"].startswith(SITE_URL)
 
