@@ -545,13 +545,13 @@ def _render_job(job: tuple[CardSubject, str, artwork.Artwork]) -> None:
     cache_entry.create(Path(final), [CARD], lambda temp: (temp / CARD).write_bytes(render_png(subject, art)))
 
 
-def run_jobs(jobs: list[tuple[CardSubject, str, artwork.Artwork]], workers: int) -> None:
+def run_jobs(jobs: list[tuple[CardSubject, str, artwork.Artwork]], workers: int, niceness: int = 0) -> None:
     """Render every missing card, across processes when there is more than one."""
-    run_parallel(_render_job, jobs, workers)
+    run_parallel(_render_job, jobs, workers, niceness=niceness)
 
 
 def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int = 0,
-                 art: artwork.Artwork | None = None) -> CardOutput:
+                 art: artwork.Artwork | None = None, niceness: int = 0) -> CardOutput:
     """Render (or reuse from cache) every subject's card; returns paths, never PNG bytes.
 
     A cached card is used only when it matches the digest recorded when it was drawn.
@@ -572,5 +572,5 @@ def render_cards(subjects: Sequence[CardSubject], cache_dir: Path, workers: int 
         if not good:
             cache_entry.discard(final)
             jobs.append((distinct[final], str(final), art))
-    run_jobs(jobs, workers)
+    run_jobs(jobs, workers, niceness)
     return CardOutput(files=files, rendered=len(jobs))

@@ -17,7 +17,13 @@ from .errors import BuildError
 Job = TypeVar("Job")
 
 
-def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers: int) -> None:
+BESIDE_RENDERER = 10
+"""How much lower than the build the workers run that draw beside the renderer: MkDocs renders on one core
+and every worker's turn on it lengthens the build, while the cards can wait for whatever core is free."""
+
+
+def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers: int, *,
+                 niceness: int = 0) -> None:
     """Run `function` over `jobs`: in-process for one worker or one job (easy to debug), else in a process pool.
 
     Workers start from a small fork server, not as forks of the build: a fork would
@@ -34,7 +40,7 @@ def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers
     lifeline, keep = context.Pipe(duplex=False)
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                                 initializer=watch_lifeline, initargs=(lifeline,)) as pool:
+                                 initializer=start_worker, initargs=(lifeline, niceness)) as pool:
             chunk = max(1, min(16, len(jobs) // (workers * 4)))
             for _ in pool.map(function, jobs, chunksize=chunk):
                 pass
@@ -46,8 +52,15 @@ def run_parallel(function: Callable[[Job], object], jobs: Sequence[Job], workers
         keep.close()
 
 
+def start_worker(lifeline: Connection, niceness: int) -> None:
+    """Worker start-up: lower its priority by `niceness`, and watch the lifeline."""
+    if niceness:
+        os.nice(niceness)
+    watch_lifeline(lifeline)
+
+
 def watch_lifeline(lifeline: Connection) -> None:
-    """Worker start-up: exit at once when the build that started this worker has gone."""
+    """Exit at once when the build that started this worker has gone."""
     threading.Thread(target=_exit_when_closed, args=(lifeline,), name="lifeline", daemon=True).start()
 
 

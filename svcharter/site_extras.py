@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from . import artwork, badges, cards, kit, openbadges, opendata
+from . import artwork, badges, cards, kit, openbadges, opendata, pool
 from .config import Config
 from .errors import BuildError
 from .pages import PageMaker, front_matter
@@ -244,7 +244,8 @@ def share_cards(cfg: Config, subjects: list[cards.CardSubject], progress: Progre
                 art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
     """Render (or take from the cache) every page's share card; returns how many were rendered, and the files."""
     progress.step(f"drawing {len(subjects)} share cards")
-    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir))
+    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir),
+                                niceness=pool.BESIDE_RENDERER)  # drawn while the renderer renders: it goes first
     docs_cards = FileSet()
     docs_cards.update(output.files)
     return output.rendered, docs_cards

@@ -110,3 +110,21 @@ def test_a_card_that_fails_beside_the_renderer_fails_the_build_and_keeps_the_las
         build.build(cfg)
     assert tree_snapshot(output) == before
     assert not list(tmp_path.glob(".site-staging*"))
+
+
+def test_workers_beside_the_renderer_run_at_lower_priority(tmp_path: Path) -> None:
+    """Card workers yield the core MkDocs renders on: each reports its own niceness back."""
+    from svcharter import pool
+
+    jobs = [(str(tmp_path), str(index)) for index in range(4)]
+    pool.run_parallel(_report_niceness, jobs, 2, niceness=pool.BESIDE_RENDERER)
+    seen = {int(report.read_text(encoding="ascii")) for report in tmp_path.iterdir()}
+    assert seen == {min(19, os.nice(0) + pool.BESIDE_RENDERER)}  # 19 is the lowest priority there is
+    pool.run_parallel(_report_niceness, jobs, 2)
+    assert {int(report.read_text(encoding="ascii")) for report in tmp_path.iterdir()} == {os.nice(0)}
+
+
+def _report_niceness(job: tuple[str, str]) -> None:
+    """A worker's job: write down its own niceness."""
+    folder, name = job
+    (Path(folder) / name).write_text(str(os.nice(0)), encoding="ascii")
