@@ -638,7 +638,8 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
              else "not measured (rebuilds and floors were not interleaved)"))
     row("cold ÷ mkdocs floor (what the badges and cards add to a plain mkdocs build; informational)",
         each(lambda e, f: f"{f['cold_ratio']:.2f}"))
-    row("cold: share-card phase wall (s)", each(lambda e, f: f"{e['cold']['result']['phases']['cards']['wall']:.1f}"))
+    row("cold: share cards drawn beside MkDocs, wall (s)",
+        each(lambda e, f: f"{e['cold']['result']['phases']['draw_cards']['wall']:.1f}"))
     row("cold: badge phase wall (s), CPU use of the cores",
         each(lambda e, f: f"{e['cold']['result']['phases']['badges']['wall']:.1f}, "
                           + (f"{f['busy']:.0%}" + (" (machine-wide)" if f.get("busy_machine_wide") else "")
@@ -713,8 +714,9 @@ def render(store: dict[str, Any], machine: dict[str, Any], notes: list[str]) -> 
     lines += ["", "## Where the time goes", "",
               "Phase times are the build's own (`Progress.phase`, reported in BuildReport.timings): \"extras\" "
               "includes \"badges\" and \"logo_files\", and \"register\" includes \"validate\", which appears only "
-              "when the register was validated afresh. \"cards\" (the share cards) runs on a thread beside MkDocs' "
-              "\"render\", so their wall times overlap and the phases no longer add up to the whole build.", ""]
+              "when the register was validated afresh. \"cards\" checks the cached share cards before MkDocs starts; "
+              "\"draw_cards\" draws the missing ones on a thread beside MkDocs' \"render\", so their wall times "
+              "overlap and the phases no longer add up to the whole build.", ""]
     for n, e in zip(sizes, entries, strict=True):
         runs = [r["result"] if r else None for r in (e.get("cold"), best(e["rebuilds"]) if e.get("rebuilds") else None,
                                                      e.get("one_changed"))]

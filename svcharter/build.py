@@ -190,15 +190,18 @@ def _build(cfg: Config, progress: Progress, settings: dict) -> BuildReport:
     del docs
     extras.page_context.clear()
 
+    with phase("cards"):
+        card_plan = site_extras.plan_cards(cfg, subjects, progress, extras.art)
+    report.cards_rendered = len(card_plan.jobs)
+
     with staging_for(cfg.output) as staging, ThreadPoolExecutor(1, thread_name_prefix="cards") as beside:
-        # No page needs its card, so the cards are drawn while the renderer, which uses one core, renders.
-        cards_drawn = beside.submit(_timed, phase, "cards", site_extras.share_cards, cfg, subjects, progress, extras.art)
+        # No page needs its card, so the missing ones are drawn while the renderer, which uses one core, renders.
+        cards_drawn = beside.submit(_timed, phase, "draw_cards", site_extras.draw_cards, cfg, card_plan)
         with phase("render"):
             rendered = renderers.render(cfg, settings, register.site.site_url, renderers.docs_dir(cfg), staging)
         progress.step(f"{renderers.RENDERERS[cfg.renderer]} rendered the pages")
         remove_from_staging(staging, renderers.unused_theme_files(staging, settings))
-        report.cards_rendered, card_files = cards_drawn.result()
-        extras.files.update(card_files.files)
+        extras.files.update(cards_drawn.result().files)
         with phase("secure_site"):
             security.secure_site(staging, rendered.secured, rendered.runtime_styles)  # any page the plugin did not see
         with phase("add_files"):

@@ -240,15 +240,20 @@ def card_subjects(register: Register, docs: FileSet) -> list[cards.CardSubject]:
     return subjects
 
 
-def share_cards(cfg: Config, subjects: list[cards.CardSubject], progress: Progress,
-                art: artwork.Artwork | None = None) -> tuple[int, FileSet]:
-    """Render (or take from the cache) every page's share card; returns how many were rendered, and the files."""
-    progress.step(f"drawing {len(subjects)} share cards")
-    output = cards.render_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir),
-                                niceness=pool.BESIDE_RENDERER)  # drawn while the renderer renders: it goes first
-    docs_cards = FileSet()
-    docs_cards.update(output.files)
-    return output.rendered, docs_cards
+def plan_cards(cfg: Config, subjects: list[cards.CardSubject], progress: Progress,
+               art: artwork.Artwork | None = None) -> cards.CardPlan:
+    """Every page's share card from the cache, and the ones still to draw."""
+    plan = cards.plan_cards(subjects, cfg.cache_dir, cfg.worker_count, art=art or artwork.load_artwork(cfg.logo_dir))
+    progress.step(f"drawing {len(plan.jobs)} share cards of {len(subjects)}")
+    return plan
+
+
+def draw_cards(cfg: Config, plan: cards.CardPlan) -> FileSet:
+    """Draw the cards the cache lacked, beside the renderer and below its priority; returns every card's file."""
+    cards.run_jobs(plan.jobs, cfg.worker_count, pool.BESIDE_RENDERER)
+    drawn = FileSet()
+    drawn.update(plan.files)
+    return drawn
 
 
 def _card_words(register: Register, path: str, content: str) -> tuple[str, str]:
