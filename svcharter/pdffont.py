@@ -25,13 +25,10 @@ from fontTools.ttLib import TTFont
 
 from svcharter.textpath import Font
 
-KEPT_TABLES = ("glyf", "head", "hhea", "hmtx", "loca", "maxp")
-"""What a font program embedded in PDF needs when it is reached by glyph id (PDF 32000-1, 9.9)."""
-
 
 @dataclass(frozen=True)
 class Source:
-    """One bundled font as its raw tables and unhinted glyph programs, read once per process and Font."""
+    """What every subset of one bundled font shares: its raw header tables, glyph ids and metrics."""
 
     tables: dict[str, bytes]
     glyph_ids: dict[str, int]
@@ -102,7 +99,11 @@ def closure(font: Font, names: Iterable[str]) -> list[str]:
 
 
 def subset(font: Font, names: Iterable[str]) -> bytes:
-    """A TrueType font program holding only `names` (and their components), each at its own glyph id."""
+    """A TrueType font program holding only `names` (and their components), each at its own glyph id.
+
+    Its tables are the ones a font program reached by glyph id needs in PDF (PDF 32000-1, 9.9): glyf, head,
+    hhea, hmtx, loca and maxp.
+    """
     info = source(font)
     kept = {info.glyph_ids[name]: glyph_program(font, name) for name in closure(font, names)}
     sizes = [0] * info.glyph_count
