@@ -19,10 +19,10 @@ import os
 import re
 import struct
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from svcharter import artwork, badges, cache_entry, textpath
 from svcharter.pool import run_parallel
@@ -224,23 +224,35 @@ def _svg(subject: CardSubject, parts: Iterable[str], size: tuple[int, int] = (PI
     )
 
 
+Made = TypeVar("Made")
+
+
+def for_artwork(store: list[tuple[artwork.Artwork, Made]], art: artwork.Artwork, make: Callable[[], Made]) -> Made:
+    """What `make` makes for `art`, kept in `store` beside the artwork it was made from.
+
+    Used only for that same artwork, so an edited logo gets a new one: once per process and artwork rather
+    than once per card.
+    """
+    if not store or store[0][0] != art:
+        store[:] = [(art, make())]
+    return store[0][1]
+
+
 _shared: list[tuple[artwork.Artwork, render.Drawing]] = []
 """The last backdrop and logo drawn, with the artwork they were drawn from."""
 
 
 def shared_drawing(art: artwork.Artwork) -> render.Drawing:
-    """The backdrop and logo, drawn once per process and artwork rather than once per card.
+    """The backdrop and logo, drawn once per process and artwork rather than once per card."""
+    return for_artwork(_shared, art, lambda: _draw_shared(art))
 
-    Kept beside the artwork it was drawn from and used only for that same artwork, so an edited logo is
-    drawn afresh.
-    """
+
+def _draw_shared(art: artwork.Artwork) -> render.Drawing:
     from svcharter import render
 
-    if not _shared or _shared[0][0] != art:
-        logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art=art)
-        # Drawn at the card's own size: a recording replayed smaller is resampled, which moved its edges.
-        _shared[:] = [(art, render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo])))]
-    return _shared[0][1]
+    logo, _box = badges.logo_part(False, LEFT, LOGO_TOP, LOGO_HEIGHT, art=art)
+    # Drawn at the card's own size: a recording replayed smaller is resampled, which moved its edges.
+    return render.draw(_svg(CardSubject("card.png", ""), [backdrop(), logo]))
 
 
 PALETTE_COLOURS = 16  # at most 2 ** BITS
@@ -369,13 +381,11 @@ _palettes: list[tuple[artwork.Artwork, CardPalette | None]] = []
 def card_palette(art: artwork.Artwork) -> CardPalette | None:
     """The palette for cards of this artwork, worked out once per process and artwork.
 
-    Kept beside its artwork and used only for that same artwork, like shared_drawing. None when the backdrop
-    and logo do not map onto it within palette_tolerance (a logo in colours the card does not know): then
-    each card chooses its own palette by median cut, slower but never wrong.
+    Kept beside its artwork (for_artwork), like shared_drawing. None when the backdrop and logo do not map
+    onto it within palette_tolerance (a logo in colours the card does not know): then each card chooses its
+    own palette by median cut, slower but never wrong.
     """
-    if not _palettes or _palettes[0][0] != art:
-        _palettes[:] = [(art, _checked_palette(art))]
-    return _palettes[0][1]
+    return for_artwork(_palettes, art, lambda: _checked_palette(art))
 
 
 def _checked_palette(art: artwork.Artwork) -> CardPalette | None:
