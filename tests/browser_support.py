@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+BROWSER_REGISTER = Path(__file__).parent / "data" / "browser-register.yaml"
+"""The register both renderers' browser tests build: 30 records of every kind, two withdrawn, one hostile name."""
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_URL_PATH = "/__tests__/axe.min.js"

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser_support import (
+    BROWSER_REGISTER,
     FOCUS_STYLE_JS,
     KNOWN_THEME_404S,
     PageLog,
@@ -39,7 +40,7 @@ from browser_support import (
 
 pytestmark = pytest.mark.browser
 
-FIXTURE = Path(__file__).parent / "data" / "browser-register.yaml"
+FIXTURE = BROWSER_REGISTER
 CURRENT_COUNT = 28  # 30 records in the fixture, 2 of them withdrawn
 HOSTILE_NAME = '<script>alert(1)</script> & "Co" </title>'
 FULL_RECORD = "severn-valley-housing"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from browser_support import (
+    BROWSER_REGISTER,
     PageLog,
     Site,
     build_site,
@@ -26,7 +27,7 @@ from browser_support import (
 
 pytestmark = pytest.mark.browser
 
-FIXTURE = Path(__file__).parent / "data" / "browser-register.yaml"
+FIXTURE = BROWSER_REGISTER
 SIGNATORY = "severn-valley-housing"
 MISSING = "no-such-page/"
 """Opened instead of 404.html, so the not-found page is seen as a visitor sees it: at another address."""
